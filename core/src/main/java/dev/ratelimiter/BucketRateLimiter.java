@@ -1,0 +1,189 @@
+package dev.ratelimiter;
+
+import dev.ratelimiter.spi.BucketSpec;
+import dev.ratelimiter.spi.BucketStore;
+import io.github.bucket4j.BlockingStrategy;
+import io.github.bucket4j.Bucket;
+import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.EstimationProbe;
+import io.github.bucket4j.VerboseResult;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * The decision engine: the only place a rate-limit decision is made, whatever the store.
+ *
+ * <p>Per call: validate the arguments, resolve the key's {@link BucketSpec} through the compiled
+ * rules (a hash lookup, then the patterns most specific first), ask the store for the key's
+ * Bucket4j bucket and run one {@code tryConsumeAndReturnRemaining} on it. Bucket4j's probe carries
+ * everything a decision needs: consumed or not, tokens left, nanoseconds until enough tokens
+ * refill, nanoseconds until full. On the hit path that is one probe and one decision allocated.
+ *
+ * <p>Thread-safe: holds no mutable state besides the closed flag; the store's buckets are
+ * thread-safe.
+ */
+final class BucketRateLimiter implements RateLimiter {
+
+    private final Rules.Compiled<BucketSpec> specs;
+    private final BucketStore store;
+    private final int maxKeyBytes;
+    private final BlockingStrategy blocking;
+    private final Executor asyncExecutor;
+    private final ExecutorService ownedExecutor;
+    private volatile boolean closed;
+
+    BucketRateLimiter(Rules rules, BucketStore store, int maxKeyBytes, Sleeper sleeper,
+                      Executor asyncExecutor, ExecutorService ownedExecutor) {
+        this.specs = rules.compile(BucketSpec::of);
+        this.store = store;
+        this.maxKeyBytes = maxKeyBytes;
+        this.blocking = sleeper::sleep;
+        this.asyncExecutor = asyncExecutor;
+        this.ownedExecutor = ownedExecutor;
+    }
+
+    @Override
+    public Decision tryAcquire(String key, long tokens) {
+        checkOpen();
+        checkKey(key);
+        checkTokens(tokens);
+        return consume(key, tokens, specs.resolve(key));
+    }
+
+    @Override
+    public CompletableFuture<Decision> tryAcquireAsync(String key, long tokens) {
+        checkOpen();
+        checkKey(key);
+        checkTokens(tokens);
+        BucketSpec spec = specs.resolve(key);
+        if (asyncExecutor == null) {
+            try {
+                return CompletableFuture.completedFuture(consume(key, tokens, spec));
+            } catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        }
+        try {
+            return CompletableFuture.supplyAsync(() -> consume(key, tokens, spec), asyncExecutor);
+        } catch (RejectedExecutionException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    @Override
+    public Decision acquire(String key, long tokens, Duration maxWait) throws InterruptedException {
+        checkOpen();
+        checkKey(key);
+        checkTokens(tokens);
+        Objects.requireNonNull(maxWait, "maxWait");
+        if (maxWait.isNegative()) {
+            throw new IllegalArgumentException("maxWait must not be negative, was " + maxWait);
+        }
+        BucketSpec spec = specs.resolve(key);
+        if (tokens > spec.smallestCapacity()) {
+            return exceedsCapacity(key, tokens, spec);
+        }
+        Bucket bucket = store.bucket(key, spec);
+        long maxWaitNanos = Durations.toNanosSaturated(maxWait);
+        if (bucket.asBlocking().tryConsume(tokens, maxWaitNanos, blocking)) {
+            // The wait is over and the tokens are ours; report the bucket as it is now.
+            return state(key, tokens, spec, bucket, true);
+        }
+        EstimationProbe estimate = bucket.estimateAbilityToConsume(tokens);
+        return new Decision(false, key, tokens, Math.max(0, estimate.getRemainingTokens()),
+                spec.smallestCapacity(), Math.max(1, estimate.getNanosToWaitForRefill()),
+                resetNanos(bucket), spec.policy(), false);
+    }
+
+    @Override
+    public Decision peek(String key) {
+        checkOpen();
+        checkKey(key);
+        BucketSpec spec = specs.resolve(key);
+        Bucket bucket = store.bucket(key, spec);
+        VerboseResult<EstimationProbe> result = bucket.asVerbose().estimateAbilityToConsume(1);
+        EstimationProbe probe = result.getValue();
+        return new Decision(probe.canBeConsumed(), key, 0, Math.max(0, probe.getRemainingTokens()),
+                spec.smallestCapacity(), probe.canBeConsumed() ? 0 : probe.getNanosToWaitForRefill(),
+                result.getDiagnostics().calculateFullRefillingTime(), spec.policy(), false);
+    }
+
+    @Override
+    public void reset(String key) {
+        checkOpen();
+        checkKey(key);
+        store.remove(key);
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            store.close();
+        } finally {
+            if (ownedExecutor != null) {
+                ownedExecutor.shutdown();
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "RateLimiter[store=" + store.name() + "]";
+    }
+
+    private Decision consume(String key, long tokens, BucketSpec spec) {
+        if (tokens > spec.smallestCapacity()) {
+            return exceedsCapacity(key, tokens, spec);
+        }
+        ConsumptionProbe probe = store.bucket(key, spec).tryConsumeAndReturnRemaining(tokens);
+        boolean consumed = probe.isConsumed();
+        return new Decision(consumed, key, tokens, probe.getRemainingTokens(),
+                spec.smallestCapacity(), consumed ? 0 : probe.getNanosToWaitForRefill(),
+                probe.getNanosToWaitForReset(), spec.policy(), false);
+    }
+
+    /** A request that no wait can satisfy: denied, nothing consumed, state read for headers. */
+    private Decision exceedsCapacity(String key, long tokens, BucketSpec spec) {
+        Bucket bucket = store.bucket(key, spec);
+        VerboseResult<Long> result = bucket.asVerbose().getAvailableTokens();
+        return new Decision(false, key, tokens, Math.max(0, result.getValue()),
+                spec.smallestCapacity(), Decision.NEVER,
+                result.getDiagnostics().calculateFullRefillingTime(), spec.policy(), false);
+    }
+
+    private static Decision state(String key, long tokens, BucketSpec spec, Bucket bucket,
+                                  boolean allowed) {
+        VerboseResult<Long> result = bucket.asVerbose().getAvailableTokens();
+        return new Decision(allowed, key, tokens, Math.max(0, result.getValue()),
+                spec.smallestCapacity(), 0, result.getDiagnostics().calculateFullRefillingTime(),
+                spec.policy(), false);
+    }
+
+    private static long resetNanos(Bucket bucket) {
+        return bucket.asVerbose().getAvailableTokens().getDiagnostics().calculateFullRefillingTime();
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("RateLimiter is closed");
+        }
+    }
+
+    private void checkKey(String key) {
+        KeyCheck.check(key, maxKeyBytes);
+    }
+
+    private static void checkTokens(long tokens) {
+        if (tokens < 1) {
+            throw new IllegalArgumentException("tokens must be >= 1, was " + tokens);
+        }
+    }
+}

@@ -1,0 +1,174 @@
+package dev.ratelimiter.memory;
+
+import dev.ratelimiter.ManualClock;
+import dev.ratelimiter.Ticker;
+import dev.ratelimiter.spi.BucketSpec;
+import dev.ratelimiter.spi.BucketStore;
+import io.github.bucket4j.Bandwidth;
+import io.github.bucket4j.Bucket;
+import io.github.bucket4j.TimeMeter;
+import io.github.bucket4j.local.LocalBucket;
+import io.github.bucket4j.local.LocalBucketBuilder;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Bucket state in a map in this JVM, with no dependency beyond core: the unit-test stub (with a
+ * {@link ManualClock}) and the store for small single-process uses. For large key counts in
+ * production use the Caffeine backend, which evicts idle keys as it goes.
+ *
+ * <p>Bounded: it holds at most {@code maximumKeys} keys (default 100,000). When a new key arrives
+ * at the bound, buckets that are full again are dropped first (dropping a full bucket changes no
+ * decision: the key would come back full); if none is, the new key is refused with
+ * {@link IllegalStateException}.
+ *
+ * <p>Thread-safe. Lookups of existing keys take no lock; creating a key takes the store's lock.
+ */
+public final class InMemoryStore implements BucketStore {
+
+    /** The default bound on the number of keys. */
+    public static final int DEFAULT_MAXIMUM_KEYS = 100_000;
+
+    private final ConcurrentHashMap<String, LocalBucket> buckets = new ConcurrentHashMap<>();
+    private final TimeMeter timeMeter;
+    private final int maximumKeys;
+
+    private InMemoryStore(Builder builder) {
+        Ticker ticker = builder.ticker;
+        this.timeMeter = new TimeMeter() {
+            @Override
+            public long currentTimeNanos() {
+                return ticker.read();
+            }
+
+            @Override
+            public boolean isWallClockBased() {
+                return false;
+            }
+        };
+        this.maximumKeys = builder.maximumKeys;
+    }
+
+    /** @return a builder: system ticker, 100,000 keys at most */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public Bucket bucket(String key, BucketSpec spec) {
+        LocalBucket bucket = buckets.get(key);
+        return bucket != null ? bucket : create(key, spec);
+    }
+
+    private synchronized LocalBucket create(String key, BucketSpec spec) {
+        LocalBucket existing = buckets.get(key);
+        if (existing != null) {
+            return existing;
+        }
+        if (buckets.size() >= maximumKeys) {
+            dropFullBuckets();
+            if (buckets.size() >= maximumKeys) {
+                throw new IllegalStateException("InMemoryStore holds its maximum of " + maximumKeys
+                        + " keys and none is idle; raise maximumKeys or use the Caffeine store");
+            }
+        }
+        LocalBucket bucket = newBucket(spec, timeMeter);
+        buckets.put(key, bucket);
+        return bucket;
+    }
+
+    private void dropFullBuckets() {
+        for (Iterator<Map.Entry<String, LocalBucket>> it = buckets.entrySet().iterator();
+                it.hasNext(); ) {
+            LocalBucket bucket = it.next().getValue();
+            if (bucket.asVerbose().getAvailableTokens().getDiagnostics()
+                    .calculateFullRefillingTime() == 0) {
+                it.remove();
+            }
+        }
+    }
+
+    /**
+     * A local Bucket4j bucket for {@code spec} on {@code timeMeter}; shared with other in-process
+     * stores so that every local store builds buckets the same way.
+     *
+     * @param spec the bucket specification
+     * @param timeMeter the clock the bucket reads
+     * @return a new, full, lock-free bucket
+     */
+    public static LocalBucket newBucket(BucketSpec spec, TimeMeter timeMeter) {
+        LocalBucketBuilder builder = Bucket.builder().withCustomTimePrecision(timeMeter);
+        for (Bandwidth bandwidth : spec.configuration().getBandwidths()) {
+            builder.addLimit(bandwidth);
+        }
+        return builder.build();
+    }
+
+    @Override
+    public void remove(String key) {
+        buckets.remove(key);
+    }
+
+    @Override
+    public boolean isLocal() {
+        return true;
+    }
+
+    @Override
+    public String name() {
+        return "memory";
+    }
+
+    /** @return the number of keys held now */
+    public int size() {
+        return buckets.size();
+    }
+
+    @Override
+    public void close() {
+        buckets.clear();
+    }
+
+    /** Configures an {@link InMemoryStore}. Not thread-safe. */
+    public static final class Builder {
+        private Ticker ticker = Ticker.system();
+        private int maximumKeys = DEFAULT_MAXIMUM_KEYS;
+
+        private Builder() {
+        }
+
+        /**
+         * The clock buckets read; a {@link ManualClock} for tests.
+         *
+         * @param ticker the ticker
+         * @return this builder
+         */
+        public Builder ticker(Ticker ticker) {
+            this.ticker = Objects.requireNonNull(ticker, "ticker");
+            return this;
+        }
+
+        /**
+         * The most keys held at once.
+         *
+         * @param maximumKeys at least 1
+         * @return this builder
+         * @throws IllegalArgumentException if {@code maximumKeys < 1}
+         */
+        public Builder maximumKeys(int maximumKeys) {
+            if (maximumKeys < 1) {
+                throw new IllegalArgumentException(
+                        "maximumKeys must be >= 1, was " + maximumKeys);
+            }
+            this.maximumKeys = maximumKeys;
+            return this;
+        }
+
+        /** @return the store */
+        public InMemoryStore build() {
+            return new InMemoryStore(this);
+        }
+    }
+}
