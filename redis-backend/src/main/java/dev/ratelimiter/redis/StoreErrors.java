@@ -78,8 +78,15 @@ final class StoreErrors {
 
     private static String rootCause(Throwable t) {
         Throwable root = t;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
+        for (int depth = 0; depth < 10; depth++) {
+            if (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            } else if (root.getSuppressed().length > 0) {
+                // Jedis tries each address of a host and keeps the failures as suppressed.
+                root = root.getSuppressed()[0];
+            } else {
+                break;
+            }
         }
         return root == t ? "" : " (caused by " + root.getClass().getSimpleName() + ": "
                 + root.getMessage() + ")";

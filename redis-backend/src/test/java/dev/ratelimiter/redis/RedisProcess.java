@@ -10,7 +10,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.exceptions.JedisDataException;
 import redis.embedded.core.ExecutableProvider;
 
 /**
@@ -109,10 +111,12 @@ final class RedisProcess implements AutoCloseable {
                 if ("PONG".equals(jedis.ping())) {
                     return;
                 }
+            } catch (JedisDataException e) {
+                return; // it answered, with an error such as NOAUTH: it is up
             } catch (RuntimeException e) {
                 last = e;
             }
-            Thread.onSpinWait();
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5)); // polling, with a deadline
         }
         throw new IllegalStateException("redis-server on port " + port
                 + " did not answer within 10 s: " + log(), last);
