@@ -26,6 +26,7 @@ import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.RedisClusterClient;
+import redis.clients.jedis.SslOptions;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.util.Pool;
 
@@ -142,8 +143,11 @@ public final class RedisStore implements BucketStore {
         RedisTarget t = b.target;
         DefaultJedisClientConfig.Builder cc = DefaultJedisClientConfig.builder()
                 .connectionTimeoutMillis(millis(b.connectTimeout))
-                .socketTimeoutMillis(millis(b.readTimeout))
-                .ssl(t.ssl);
+                .socketTimeoutMillis(millis(b.readTimeout));
+        if (t.ssl) {
+            // JVM trust store, certificate and host name verified.
+            cc.sslOptions(SslOptions.defaults());
+        }
         if (t.user != null) {
             cc.user(t.user);
         }

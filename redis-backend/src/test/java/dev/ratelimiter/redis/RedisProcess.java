@@ -159,7 +159,9 @@ final class RedisProcess implements AutoCloseable {
                 }
                 try (ServerSocket bus = new ServerSocket(port + 10000, 1,
                         InetAddress.getLoopbackAddress())) {
-                    return port;
+                    if (bus.isBound()) {
+                        return port;
+                    }
                 } catch (IOException busTaken) {
                     // try another
                 }
