@@ -55,6 +55,7 @@ public final class FailSafeRateLimiter implements RateLimiter {
     private final CircuitBreaker breaker;
     private final RateLimiter local;
     private final int maxKeyBytes;
+    private volatile boolean closed;
 
     private FailSafeRateLimiter(Builder b) {
         this.delegate = b.delegate;
@@ -96,6 +97,7 @@ public final class FailSafeRateLimiter implements RateLimiter {
 
     @Override
     public Decision tryAcquire(String key, long tokens) {
+        checkOpen();
         int permit = breaker.permit();
         if (permit == CircuitBreaker.DENIED) {
             check(key, tokens);
@@ -116,6 +118,7 @@ public final class FailSafeRateLimiter implements RateLimiter {
 
     @Override
     public CompletableFuture<Decision> tryAcquireAsync(String key, long tokens) {
+        checkOpen();
         int permit = breaker.permit();
         if (permit == CircuitBreaker.DENIED) {
             check(key, tokens);
@@ -149,6 +152,7 @@ public final class FailSafeRateLimiter implements RateLimiter {
     @Override
     public Decision acquire(String key, long tokens, Duration maxWait)
             throws InterruptedException {
+        checkOpen();
         int permit = breaker.permit();
         if (permit != CircuitBreaker.DENIED) {
             try {
@@ -174,6 +178,7 @@ public final class FailSafeRateLimiter implements RateLimiter {
 
     @Override
     public Decision peek(String key) {
+        checkOpen();
         int permit = breaker.permit();
         if (permit != CircuitBreaker.DENIED) {
             try {
@@ -206,6 +211,7 @@ public final class FailSafeRateLimiter implements RateLimiter {
      */
     @Override
     public void reset(String key) {
+        checkOpen();
         KeyCheck.check(key, maxKeyBytes);
         if (local != null) {
             local.reset(key);
@@ -244,6 +250,10 @@ public final class FailSafeRateLimiter implements RateLimiter {
 
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         try {
             delegate.close();
         } finally {
@@ -261,9 +271,22 @@ public final class FailSafeRateLimiter implements RateLimiter {
     private Decision degradedAcquire(String key, long tokens) {
         breaker.onDegraded();
         if (policy == FailurePolicy.LOCAL_FALLBACK) {
-            return markDegraded(local.tryAcquire(key, tokens));
+            try {
+                return markDegraded(local.tryAcquire(key, tokens));
+            } catch (IllegalStateException localStoreFull) {
+                // The in-memory fallback holds at most 100,000 keys; past that, fail open
+                // rather than throw during an outage.
+                return failOpen(key, tokens, rules.resolve(key));
+            }
         }
         return substitute(key, tokens, rules.resolve(key));
+    }
+
+    private static Decision failOpen(String key, long tokens, Policy p) {
+        long limit = p.smallestCapacity();
+        return tokens > limit
+                ? new Decision(false, key, tokens, 0, limit, Decision.NEVER, 0, p, true)
+                : new Decision(true, key, tokens, limit, limit, 0, 0, p, true);
     }
 
     /** The FAIL_OPEN or FAIL_CLOSED answer; a request over capacity is denied either way. */
@@ -283,6 +306,12 @@ public final class FailSafeRateLimiter implements RateLimiter {
     private static Decision markDegraded(Decision d) {
         return new Decision(d.allowed(), d.key(), d.tokensRequested(), d.remaining(), d.limit(),
                 d.retryAfterNanos(), d.resetAfterNanos(), d.policy(), true);
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("RateLimiter is closed");
+        }
     }
 
     private void check(String key, long tokens) {

@@ -21,7 +21,8 @@ public enum FailurePolicy {
     /**
      * Decide with an in-process limiter that has the same rules, so each JVM still enforces the
      * limit on its own share of the traffic until the store is back. Its buckets start full and
-     * are independent of the store's.
+     * are independent of the store's. It holds at most 100,000 keys (core's in-memory store);
+     * a new key beyond that, with none idle, is allowed as under {@link #FAIL_OPEN}.
      */
     LOCAL_FALLBACK
 }

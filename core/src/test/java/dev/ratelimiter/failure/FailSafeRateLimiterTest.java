@@ -278,4 +278,30 @@ class FailSafeRateLimiterTest {
                 assertThrows(IllegalArgumentException.class, () -> b.openDuration(Duration.ZERO))
                         .getMessage());
     }
+
+    @Test
+    void localFallbackFull_failsOpenInsteadOfThrowing() {
+        FailSafeRateLimiter limiter = limiter(FailurePolicy.LOCAL_FALLBACK);
+        store.down = true;
+        for (int i = 0; i < InMemoryStore.DEFAULT_MAXIMUM_KEYS; i++) {
+            assertTrue(limiter.tryAcquire("k" + i).allowed()); // each bucket now not full
+        }
+        Decision overflow = limiter.tryAcquire("one-too-many");
+        assertTrue(overflow.allowed());
+        assertTrue(overflow.degraded());
+    }
+
+    @Test
+    void closedLimiter_refusesCallsEvenWhileTheBreakerIsOpen() {
+        FailSafeRateLimiter limiter = limiter(FailurePolicy.FAIL_OPEN);
+        store.down = true;
+        for (int i = 0; i < 3; i++) {
+            limiter.tryAcquire("k");
+        }
+        limiter.close();
+        limiter.close(); // idempotent
+        assertEquals("RateLimiter is closed",
+                assertThrows(IllegalStateException.class, () -> limiter.tryAcquire("k"))
+                        .getMessage());
+    }
 }
