@@ -2,6 +2,7 @@ package dev.ratelimiter.redis;
 
 import dev.ratelimiter.spi.StoreUnavailableException;
 import io.github.bucket4j.TimeoutException;
+import java.net.SocketTimeoutException;
 import io.github.bucket4j.distributed.proxy.AsyncCommandExecutor;
 import io.github.bucket4j.distributed.proxy.CommandExecutor;
 import io.github.bucket4j.distributed.proxy.optimization.Optimization;
@@ -64,10 +65,26 @@ final class StoreErrors {
             return prefix + "rejected the credentials (check the user and password in"
                     + " ratelimiter.redis.url or ratelimiter.redis.password): " + detail;
         }
+        if (t instanceof JedisConnectionException && hasCause(t, SocketTimeoutException.class)) {
+            return prefix + "did not answer within the read timeout"
+                    + " (ratelimiter.redis.readTimeoutMs): " + detail;
+        }
         if (t instanceof JedisConnectionException) {
             return prefix + "is unreachable: " + detail;
         }
         return prefix + "failed: " + detail;
+    }
+
+    private static boolean hasCause(Throwable t, Class<? extends Throwable> type) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (type.isInstance(c)) {
+                return true;
+            }
+            if (c.getCause() == c) {
+                break;
+            }
+        }
+        return false;
     }
 
     private static boolean isAuthError(Throwable t) {
