@@ -241,7 +241,12 @@ public final class RedisStore implements BucketStore {
         }
     }
 
-    /** @return the Redis key that holds {@code key}'s bucket: the prefix followed by the key */
+    /**
+     * The Redis key that holds a limiter key's bucket: the prefix followed by the key.
+     *
+     * @param key the limiter's key
+     * @return the Redis key
+     */
     public String redisKey(String key) {
         return keyPrefix + key;
     }
