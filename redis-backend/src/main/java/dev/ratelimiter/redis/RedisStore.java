@@ -18,8 +18,13 @@ import io.github.bucket4j.redis.jedis.Bucket4jJedis;
 import io.github.bucket4j.redis.jedis.RedisApi;
 import java.time.Duration;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import redis.clients.jedis.ConnectionPool;
 import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
@@ -28,6 +33,7 @@ import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.RedisClusterClient;
 import redis.clients.jedis.SslOptions;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisNoScriptException;
 import redis.clients.jedis.util.Pool;
 
 /**
@@ -39,30 +45,40 @@ import redis.clients.jedis.util.Pool;
  * RateLimiter limiter = RateLimiter.builder().rules(rules).store(store).build();
  * }</pre>
  *
- * <p>How it works: each key is one Redis string {@code <keyPrefix><key>} holding the Bucket4j
- * bucket state, updated with Bucket4j's compare-and-swap (a {@code GET}, then an {@code EVAL}
- * that writes only if the value is unchanged; retried on a lost race). One key per bucket and no
- * multi-key command, so it is safe in Redis Cluster. Every write sets a TTL of the time the bucket
+ * <p>How it works depends on the {@link Builder#strategy strategy}. With
+ * {@link RedisStrategy#SCRIPT} (the default) each key is one Redis hash {@code <keyPrefix><key>}
+ * holding every limit of the policy, and each check is one {@code EVALSHA} that refills, decides
+ * and consumes inside Redis: one round trip, no retries, however many JVMs share the key. With
+ * {@link RedisStrategy#CAS} each key is one Redis string holding the Bucket4j bucket state,
+ * updated with Bucket4j's compare-and-swap (a {@code GET}, then an {@code EVAL} that writes only
+ * if the value is unchanged; retried on a lost race). Either way: one key per bucket and no
+ * multi-key command, so it is safe in Redis Cluster; every write sets a TTL of the time the bucket
  * needs to refill to full plus {@link Builder#keyTtlKeepAlive keyTtlKeepAlive}: a key left alone
  * that long is full again, so expiring it changes no decision.
  *
- * <p>Hot keys: the store keeps one Bucket4j proxy per active key in a bounded cache (at most
- * {@link Builder#maxCachedKeys maxCachedKeys}) with {@code Optimizations.batching()}: checks
- * that arrive on one key while a command for it is in flight in this JVM are merged into a single
- * compare-and-swap, so contention costs one round trip for the batch instead of a retry storm.
+ * <p>Hot keys: the store keeps one bucket per active key in a bounded cache (at most
+ * {@link Builder#maxCachedKeys maxCachedKeys}). Under {@code CAS} it is a Bucket4j proxy with
+ * {@code Optimizations.batching()}: checks that arrive on one key while a command for it is in
+ * flight in this JVM are merged into a single compare-and-swap, so contention in one JVM costs one
+ * round trip for the batch instead of a retry storm (across JVMs the retries remain).
  *
  * <p>Failures: every Redis error or timeout surfaces as {@link StoreUnavailableException} naming
  * the store and the cause. Wrap the limiter with {@code dev.ratelimiter.failure.FailSafeRateLimiter}
  * to choose fail-open, fail-closed or a local fallback, and to stop calling a dead Redis.
  *
- * <p>Waits are bounded. The CAS loop stops at {@code requestTimeout}; each Redis call waits at
+ * <p>Waits are bounded. The CAS loop stops at {@code requestTimeout} (the script strategy has no
+ * loop); each Redis call waits at
  * most {@code poolMaxWait} for a pooled connection (or {@code connectTimeout} to open one) and
  * {@code readTimeout} for the reply. So a check costs at most about
  * {@code requestTimeout + max(poolMaxWait, connectTimeout) + readTimeout}: 20 + 10 + 15 = 45 ms
  * with the defaults.
  *
  * <p>Thread-safe. Time comes from the {@link Builder#ticker ticker} (default
- * {@link Ticker#wallClock()}, which every JVM sharing the store must agree on). A store built from
+ * {@link Ticker#wallClock()}, which every JVM sharing the store must agree on), under both
+ * strategies: the script receives the client's time with each call. A JVM whose clock is behind
+ * cannot mint tokens: a bucket's last refill time only moves forward, so a late clock sees no
+ * refill until it passes that time (it is refused a little more, never admitted more). A store
+ * built from
  * a URL or cluster nodes owns its connections and closes them in {@link #close()}; a client passed
  * in by the caller stays the caller's to close.
  */
@@ -85,8 +101,16 @@ public final class RedisStore implements BucketStore {
     /** The default bound on cached per-key proxies: 10,000. */
     public static final int DEFAULT_MAX_CACHED_KEYS = 10_000;
 
+    private static final Logger LOG = LoggerFactory.getLogger(RedisStore.class);
+    /** Marks a policy the script strategy cannot compute exactly; it falls back to CAS. */
+    private static final List<String> UNSUPPORTED = List.of();
+
     private final String description;
     private final String keyPrefix;
+    private final RedisStrategy strategy;
+    private final Ticker ticker;
+    private final long keepAliveMs;
+    private final ConcurrentMap<BucketSpec, List<String>> scriptArgs = new ConcurrentHashMap<>();
     private final ProxyManager<String> proxyManager;
     private final Optimization optimization;
     private final Cache<String, TokenBucket> proxies;
@@ -98,6 +122,9 @@ public final class RedisStore implements BucketStore {
 
     private RedisStore(Builder b) {
         this.keyPrefix = b.keyPrefix;
+        this.strategy = b.strategy;
+        this.ticker = b.ticker;
+        this.keepAliveMs = b.keyTtlKeepAlive.toMillis();
         boolean owns = false;
         UnifiedJedis c = b.client;
         String desc = b.client != null ? "(client " + b.client.getClass().getSimpleName() + ")"
@@ -204,9 +231,66 @@ public final class RedisStore implements BucketStore {
         if (proxy != null) {
             return proxy;
         }
-        return proxies.get(key, k -> new Bucket4jTokenBucket(proxyManager.builder()
+        return proxies.get(key, k -> newBucket(k, spec));
+    }
+
+    private TokenBucket newBucket(String key, BucketSpec spec) {
+        if (strategy == RedisStrategy.SCRIPT) {
+            List<String> args = scriptArgs.computeIfAbsent(spec, this::scriptArgsOrUnsupported);
+            if (args != UNSUPPORTED) {
+                return new ScriptTokenBucket(keyPrefix + key, args, keepAliveMs, ticker,
+                        this::runScript);
+            }
+        }
+        return new Bucket4jTokenBucket(proxyManager.builder()
                 .withOptimization(optimization)
-                .build(keyPrefix + k, spec::configuration)));
+                .build(keyPrefix + key, spec::configuration));
+    }
+
+    private List<String> scriptArgsOrUnsupported(BucketSpec spec) {
+        if (ScriptTokenBucket.supports(spec)) {
+            return ScriptTokenBucket.limitArgs(spec);
+        }
+        LOG.warn("RedisStore {}: policy '{}' has numbers the script cannot keep exact below 2^53"
+                + " (see RedisScripts); its keys use the cas strategy", description,
+                spec.policy().name());
+        return UNSUPPORTED;
+    }
+
+    /**
+     * One {@code EVALSHA}; after {@code NOSCRIPT} (the node restarted, failed over, or ran
+     * {@code SCRIPT FLUSH}) one {@code EVAL} with the source, which runs this call and caches the
+     * script on that node for the next ones.
+     */
+    @SuppressWarnings("unchecked")
+    private List<Long> runScript(String key, List<String> args) {
+        List<String> keys = List.of(key);
+        try {
+            Object reply;
+            if (client != null) {
+                try {
+                    reply = client.evalsha(RedisScripts.TOKEN_BUCKET_SHA, keys, args);
+                } catch (JedisNoScriptException e) {
+                    reply = client.eval(RedisScripts.TOKEN_BUCKET, keys, args);
+                }
+            } else {
+                try (Jedis jedis = jedisPool.getResource()) {
+                    try {
+                        reply = jedis.evalsha(RedisScripts.TOKEN_BUCKET_SHA, keys, args);
+                    } catch (JedisNoScriptException e) {
+                        reply = jedis.eval(RedisScripts.TOKEN_BUCKET, keys, args);
+                    }
+                }
+            }
+            return (List<Long>) reply;
+        } catch (RuntimeException e) {
+            throw errors.translate(e);
+        }
+    }
+
+    /** @return the strategy this store uses for every policy the script supports */
+    public RedisStrategy strategy() {
+        return strategy;
     }
 
     @Override
@@ -280,7 +364,8 @@ public final class RedisStore implements BucketStore {
 
     @Override
     public String toString() {
-        return "RedisStore[" + description + ", prefix=" + keyPrefix + "]";
+        return "RedisStore[" + description + ", prefix=" + keyPrefix + ", strategy="
+                + strategy.name().toLowerCase(java.util.Locale.ROOT) + "]";
     }
 
     private void checkOpen() {
@@ -326,6 +411,7 @@ public final class RedisStore implements BucketStore {
         private int poolMaxTotal = DEFAULT_POOL_MAX_TOTAL;
         private Duration keyTtlKeepAlive = DEFAULT_KEY_TTL_KEEP_ALIVE;
         private boolean batching = true;
+        private RedisStrategy strategy = RedisStrategy.SCRIPT;
         private int maxCachedKeys = DEFAULT_MAX_CACHED_KEYS;
 
         private Builder() {
@@ -529,6 +615,22 @@ public final class RedisStore implements BucketStore {
          */
         public Builder keyTtlKeepAlive(Duration keepAlive) {
             this.keyTtlKeepAlive = positiveMillis("keyTtlKeepAlive", keepAlive);
+            return this;
+        }
+
+        /**
+         * How checks become Redis commands: {@link RedisStrategy#SCRIPT} (default; one
+         * {@code EVALSHA} per check) or {@link RedisStrategy#CAS} (Bucket4j compare-and-swap).
+         * Every JVM sharing the key prefix must use the same one. Under {@code SCRIPT}, a policy
+         * whose numbers the script cannot keep exact (see {@code ScriptTokenBucket.supports}:
+         * capacity over 2^50, a period of 52 days or more, or an unusual tokens/period ratio) is
+         * served by {@code CAS}, with one warning logged per policy.
+         *
+         * @param strategy the strategy, not null
+         * @return this builder
+         */
+        public Builder strategy(RedisStrategy strategy) {
+            this.strategy = Objects.requireNonNull(strategy, "strategy");
             return this;
         }
 

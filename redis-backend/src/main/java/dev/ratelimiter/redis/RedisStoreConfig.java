@@ -38,8 +38,11 @@ import java.util.Optional;
  *   <tr><td>{@code ratelimiter.redis.keyTtlKeepAliveMs}
  *       [RATE_LIMITER_REDIS_KEY_TTL_KEEP_ALIVE_MS]</td>
  *       <td>5000: a key's TTL is its time to refill to full plus this</td></tr>
+ *   <tr><td>{@code ratelimiter.redis.strategy} [RATE_LIMITER_REDIS_STRATEGY]</td>
+ *       <td>{@code script}: one {@code EVALSHA} per check; {@code cas} for Bucket4j's
+ *       compare-and-swap (see {@link RedisStrategy})</td></tr>
  *   <tr><td>{@code ratelimiter.redis.batching} [RATE_LIMITER_REDIS_BATCHING]</td>
- *       <td>true: merge concurrent checks on one key</td></tr>
+ *       <td>true: merge concurrent checks on one key (cas strategy)</td></tr>
  *   <tr><td>{@code ratelimiter.redis.maxCachedKeys} [RATE_LIMITER_REDIS_MAX_CACHED_KEYS]</td>
  *       <td>10000 per-key proxies kept for batching</td></tr>
  * </table>
@@ -53,7 +56,7 @@ public final class RedisStoreConfig {
     /** Every property this section knows, without the prefix. */
     static final List<String> NAMES = List.of("url", "clusterNodes", "username", "password",
             "keyPrefix", "connectTimeoutMs", "readTimeoutMs", "requestTimeoutMs", "poolMaxTotal",
-            "poolMaxWaitMs", "keyTtlKeepAliveMs", "batching", "maxCachedKeys");
+            "poolMaxWaitMs", "keyTtlKeepAliveMs", "batching", "maxCachedKeys", "strategy");
 
     private final Map<String, String> values;
 
@@ -149,6 +152,7 @@ public final class RedisStoreConfig {
         ifSet("poolMaxTotal", v -> b.poolMaxTotal(positiveInt("poolMaxTotal", v)));
         ifSet("maxCachedKeys", v -> b.maxCachedKeys(positiveInt("maxCachedKeys", v)));
         ifSet("batching", v -> b.batching(bool("batching", v)));
+        ifSet("strategy", v -> b.strategy(strategy(v)));
     }
 
     private void ifSet(String name, java.util.function.Consumer<String> action) {
@@ -191,6 +195,14 @@ public final class RedisStoreConfig {
             throw bad(name, v, "a whole number from 1 to " + Integer.MAX_VALUE);
         }
         return n;
+    }
+
+    private static RedisStrategy strategy(String v) {
+        try {
+            return RedisStrategy.parse(v);
+        } catch (IllegalArgumentException e) {
+            throw bad("strategy", v, "script or cas");
+        }
     }
 
     private static boolean bool(String name, String v) {

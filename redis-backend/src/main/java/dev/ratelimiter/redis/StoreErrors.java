@@ -90,7 +90,10 @@ final class StoreErrors {
     private static boolean isAuthError(Throwable t) {
         String m = t.getMessage();
         return t instanceof JedisDataException && m != null
-                && (m.startsWith("WRONGPASS") || m.startsWith("NOAUTH") || m.contains(" AUTH "));
+                && (m.startsWith("WRONGPASS") || m.startsWith("NOAUTH") || m.contains(" AUTH ")
+                // Redis refuses a long command (such as the script strategy's EVALSHA) from an
+                // unauthenticated client with this instead of NOAUTH.
+                || m.contains("unauthenticated multibulk"));
     }
 
     private static String rootCause(Throwable t) {

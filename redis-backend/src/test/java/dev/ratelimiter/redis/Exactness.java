@@ -27,7 +27,7 @@ final class Exactness {
     /** Capacity C with a refill so slow that no token comes back during a test. */
     static Rules noRefill(long capacity) {
         return Rules.of(Policy.of("exact",
-                Limit.capacity(capacity).refillGreedy(1, Duration.ofDays(3650))));
+                Limit.capacity(capacity).refillGreedy(1, Duration.ofDays(30))));
     }
 
     private Exactness() {

@@ -19,11 +19,12 @@ import redis.clients.jedis.Jedis;
 /**
  * Redis Cluster: a real 3-master cluster started by the test. The whole conformance suite runs on
  * it (inherited), plus exactness across two pools and a check that keys land on all three masters,
- * each with a TTL.
+ * each with a TTL. This class runs the compare-and-swap strategy; {@link ScriptClusterTest} runs
+ * everything again on the script strategy.
  */
 class RedisClusterTest extends RateLimiterConformanceTest {
 
-    private static RedisClusterFixture cluster;
+    static RedisClusterFixture cluster;
 
     @BeforeAll
     static void startCluster() {
@@ -37,9 +38,15 @@ class RedisClusterTest extends RateLimiterConformanceTest {
         }
     }
 
-    private static RedisStore clusterStore(String prefix, ManualClock clock, int pool) {
+    /** @return the strategy every store in this class uses */
+    protected RedisStrategy strategy() {
+        return RedisStrategy.CAS;
+    }
+
+    private RedisStore clusterStore(String prefix, ManualClock clock, int pool) {
         return RedisStore.builder()
                 .clusterNodes(cluster.nodes())
+                .strategy(strategy())
                 .keyPrefix(prefix)
                 .ticker(clock)
                 .poolMaxTotal(pool)

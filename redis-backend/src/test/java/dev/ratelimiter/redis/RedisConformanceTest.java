@@ -6,7 +6,8 @@ import dev.ratelimiter.spi.BucketStore;
 import java.time.Duration;
 
 /**
- * The core conformance suite on a real Redis. Timeouts are generous here: this suite checks
+ * The core conformance suite on a real Redis, compare-and-swap strategy ({@link
+ * ScriptConformanceTest} runs it on the script strategy). Timeouts are generous here: this suite checks
  * semantics, and a 2-core CI machine running 32 threads must not turn a slow reply into a
  * failure. Keys live 60 s past their refill, in real time, because the suite's clock is manual.
  */
@@ -16,6 +17,7 @@ class RedisConformanceTest extends RateLimiterConformanceTest {
     protected BucketStore newStore(ManualClock clock) {
         return RedisStore.builder()
                 .url(TestRedis.url())
+                .strategy(RedisStrategy.CAS)
                 .keyPrefix(TestRedis.uniquePrefix())
                 .ticker(clock)
                 .connectTimeout(Duration.ofSeconds(2))

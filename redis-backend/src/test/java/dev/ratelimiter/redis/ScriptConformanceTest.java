@@ -1,0 +1,30 @@
+package dev.ratelimiter.redis;
+
+import dev.ratelimiter.ManualClock;
+import dev.ratelimiter.RateLimiterConformanceTest;
+import dev.ratelimiter.spi.BucketStore;
+import java.time.Duration;
+
+/**
+ * The core conformance suite, unchanged, on the script strategy (one {@code EVALSHA} per check)
+ * against a real Redis. Same generous timeouts as {@link RedisConformanceTest}, which runs the
+ * suite on the compare-and-swap strategy.
+ */
+class ScriptConformanceTest extends RateLimiterConformanceTest {
+
+    @Override
+    protected BucketStore newStore(ManualClock clock) {
+        return RedisStore.builder()
+                .url(TestRedis.url())
+                .strategy(RedisStrategy.SCRIPT)
+                .keyPrefix(TestRedis.uniquePrefix())
+                .ticker(clock)
+                .connectTimeout(Duration.ofSeconds(2))
+                .readTimeout(Duration.ofSeconds(2))
+                .requestTimeout(Duration.ofSeconds(5))
+                .poolMaxWait(Duration.ofSeconds(2))
+                .poolMaxTotal(32)
+                .keyTtlKeepAlive(Duration.ofSeconds(60))
+                .build();
+    }
+}
