@@ -73,8 +73,10 @@ import java.util.HexFormat;
  * outside them is served by the compare-and-swap strategy instead.
  *
  * <h2>Semantics kept from Bucket4j</h2>
- * A new (or expired) bucket is full with its last refill now. A rejected check or an estimate
- * writes nothing (Bucket4j does not persist a refill it did not consume after). A write sets
+ * A new (or expired) bucket is full with its last refill now, and is written at once whatever
+ * the operation (as Bucket4j's {@code CreateInitialStateAndExecuteCommand}): an interval limit's
+ * refills are aligned to that first touch. Otherwise a rejected check or an estimate writes
+ * nothing (Bucket4j does not persist a refill it did not consume after). A write sets
  * {@code PEXPIRE} to the time until full (ms, rounded down) plus the keep-alive, as Bucket4j's
  * {@code basedOnTimeForRefillingBucketUpToMax}.
  */
@@ -225,10 +227,10 @@ final class RedisScripts {
               return string.format('%.0f', x)
             end
 
-            local function write()
+            local function write(take)
               local args = {'v', sig, 'o', f(o)}
               for i = 1, n do
-                size[i] = size[i] - tokens
+                size[i] = size[i] - take
                 args[#args + 1] = 't' .. i
                 args[#args + 1] = f(last[i])
                 args[#args + 1] = 's' .. i
@@ -251,11 +253,13 @@ final class RedisScripts {
             end
             if op == 'c' then
               if tokens <= avail then
-                write()
+                write(tokens)
                 return {1, avail - tokens, 0, full()}
               end
+              if fresh then write(0) end
               return {0, avail, delay(tokens, true), full()}
             elseif op == 'e' then
+              if fresh then write(0) end
               if tokens <= avail then
                 return {1, avail, 0, full()}
               end
@@ -263,9 +267,10 @@ final class RedisScripts {
             elseif op == 'r' then
               local d = delay(tokens, false)
               if d < 0 or d > maxWait then
+                if fresh then write(0) end
                 return {0, 0, -1, 0}
               end
-              write()
+              write(tokens)
               return {1, 0, d, 0}
             end
             return redis.error_reply('ratelimiter script: unknown operation ' .. tostring(op))

@@ -131,7 +131,9 @@ final class ScriptTokenBucket implements TokenBucket {
     public Estimate estimate(long tokens) {
         List<Long> r = call("e", tokens, 0);
         boolean possible = r.get(0) == 1;
-        return new Estimate(possible, r.get(1), possible ? 0 : never(r.get(2)), r.get(3));
+        // Floored at 0 like Bucket4j's EstimationProbe, which the reference adapter reads.
+        return new Estimate(possible, Math.max(0, r.get(1)), possible ? 0 : never(r.get(2)),
+                r.get(3));
     }
 
     @Override
