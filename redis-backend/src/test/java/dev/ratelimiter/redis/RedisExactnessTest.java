@@ -23,6 +23,7 @@ class RedisExactnessTest {
     static RedisStore store(String prefix, ManualClock clock, boolean batching) {
         return RedisStore.builder()
                 .url(TestRedis.url())
+                .strategy(RedisStrategy.CAS) // batching is a CAS option; ScriptStrategyTest
                 .keyPrefix(prefix)
                 .ticker(clock)
                 .batching(batching)
