@@ -16,6 +16,7 @@ import io.github.bucket4j.distributed.proxy.optimization.Optimizations;
 import io.github.bucket4j.distributed.serialization.Mapper;
 import io.github.bucket4j.redis.jedis.Bucket4jJedis;
 import io.github.bucket4j.redis.jedis.RedisApi;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -103,14 +104,19 @@ public final class RedisStore implements BucketStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(RedisStore.class);
     /** Marks a policy the script strategy cannot compute exactly; it falls back to CAS. */
-    private static final List<String> UNSUPPORTED = List.of();
+    private static final ScriptTokenBucket.Args UNSUPPORTED =
+            new ScriptTokenBucket.Args(new byte[0], new byte[0], 0, new byte[0]);
+    private static final byte[] SCRIPT_SHA =
+            RedisScripts.TOKEN_BUCKET_SHA.getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] SCRIPT = RedisScripts.TOKEN_BUCKET.getBytes(StandardCharsets.UTF_8);
 
     private final String description;
     private final String keyPrefix;
     private final RedisStrategy strategy;
     private final Ticker ticker;
     private final long keepAliveMs;
-    private final ConcurrentMap<BucketSpec, List<String>> scriptArgs = new ConcurrentHashMap<>();
+    private final ConcurrentMap<BucketSpec, ScriptTokenBucket.Args> scriptArgs =
+            new ConcurrentHashMap<>();
     private final ProxyManager<String> proxyManager;
     private final Optimization optimization;
     private final Cache<String, TokenBucket> proxies;
@@ -236,7 +242,8 @@ public final class RedisStore implements BucketStore {
 
     private TokenBucket newBucket(String key, BucketSpec spec) {
         if (strategy == RedisStrategy.SCRIPT) {
-            List<String> args = scriptArgs.computeIfAbsent(spec, this::scriptArgsOrUnsupported);
+            ScriptTokenBucket.Args args =
+                    scriptArgs.computeIfAbsent(spec, this::scriptArgsOrUnsupported);
             if (args != UNSUPPORTED) {
                 return new ScriptTokenBucket(keyPrefix + key, args, keepAliveMs, ticker,
                         this::runScript);
@@ -247,9 +254,9 @@ public final class RedisStore implements BucketStore {
                 .build(keyPrefix + key, spec::configuration));
     }
 
-    private List<String> scriptArgsOrUnsupported(BucketSpec spec) {
+    private ScriptTokenBucket.Args scriptArgsOrUnsupported(BucketSpec spec) {
         if (ScriptTokenBucket.supports(spec)) {
-            return ScriptTokenBucket.limitArgs(spec);
+            return ScriptTokenBucket.args(spec);
         }
         LOG.warn("RedisStore {}: policy '{}' has numbers the script cannot keep exact below 2^53"
                 + " (see RedisScripts); its keys use the cas strategy", description,
@@ -263,22 +270,21 @@ public final class RedisStore implements BucketStore {
      * script on that node for the next ones.
      */
     @SuppressWarnings("unchecked")
-    private List<Long> runScript(String key, List<String> args) {
-        List<String> keys = List.of(key);
+    private List<Long> runScript(List<byte[]> keys, List<byte[]> args) {
         try {
             Object reply;
             if (client != null) {
                 try {
-                    reply = client.evalsha(RedisScripts.TOKEN_BUCKET_SHA, keys, args);
+                    reply = client.evalsha(SCRIPT_SHA, keys, args);
                 } catch (JedisNoScriptException e) {
-                    reply = client.eval(RedisScripts.TOKEN_BUCKET, keys, args);
+                    reply = client.eval(SCRIPT, keys, args);
                 }
             } else {
                 try (Jedis jedis = jedisPool.getResource()) {
                     try {
-                        reply = jedis.evalsha(RedisScripts.TOKEN_BUCKET_SHA, keys, args);
+                        reply = jedis.evalsha(SCRIPT_SHA, keys, args);
                     } catch (JedisNoScriptException e) {
-                        reply = jedis.eval(RedisScripts.TOKEN_BUCKET, keys, args);
+                        reply = jedis.eval(SCRIPT, keys, args);
                     }
                 }
             }

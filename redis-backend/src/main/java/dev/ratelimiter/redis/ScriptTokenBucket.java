@@ -6,7 +6,9 @@ import dev.ratelimiter.Ticker;
 import dev.ratelimiter.spi.BucketSpec;
 import dev.ratelimiter.spi.TokenBucket;
 import io.github.bucket4j.ConsumptionProbe;
-import java.util.ArrayList;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
@@ -29,27 +31,40 @@ final class ScriptTokenBucket implements TokenBucket {
     private static final long MAX_WAIT_ARG = EXACT;
     private static final long NEVER = -1;
 
-    private final String redisKey;
-    private final List<String> limitArgs;
-    private final String keepAliveMs;
+    private static final byte[] TRY_CONSUME = {'c'};
+    private static final byte[] ESTIMATE = {'e'};
+    private static final byte[] RESERVE = {'r'};
+    /** Numbers before the per-limit ones: tokens, max wait, sec, nsec, keep-alive, signature. */
+    private static final int HEADER = 6;
+
+    private final List<byte[]> key;
+    private final Args policy;
+    private final double keepAliveMs;
     private final Ticker ticker;
     private final ScriptRunner runner;
 
     /** Runs the script on the node that owns a key, reloading it after {@code NOSCRIPT}. */
     interface ScriptRunner {
         /**
-         * @param key the Redis key
+         * @param key the Redis key, as the one-element KEYS list
          * @param args the script's arguments
          * @return the script's reply: a list of four Longs
          */
-        List<Long> run(String key, List<String> args);
+        List<Long> run(List<byte[]> key, List<byte[]> args);
     }
 
-    ScriptTokenBucket(String redisKey, List<String> limitArgs, long keepAliveMs, Ticker ticker,
+    /**
+     * A policy's part of the script's arguments, computed once per policy: the formats of the
+     * numbers and of the state, the signature hash and the per-limit numbers as packed doubles.
+     */
+    record Args(byte[] numbersFormat, byte[] stateFormat, double signature, byte[] limits) {
+    }
+
+    ScriptTokenBucket(String redisKey, Args policy, long keepAliveMs, Ticker ticker,
                       ScriptRunner runner) {
-        this.redisKey = redisKey;
-        this.limitArgs = limitArgs;
-        this.keepAliveMs = Long.toString(keepAliveMs);
+        this.key = List.of(redisKey.getBytes(StandardCharsets.UTF_8));
+        this.policy = policy;
+        this.keepAliveMs = keepAliveMs;
         this.ticker = ticker;
         this.runner = runner;
     }
@@ -84,29 +99,37 @@ final class ScriptTokenBucket implements TokenBucket {
     }
 
     /**
-     * The per-limit script arguments for {@code spec}, after the signature: capacity, refill
-     * tokens, period in ns, and gcd (0 for interval limits). The signature is the policy's name
-     * and these numbers, so a bucket written under another policy reads as absent.
+     * The script arguments that depend only on {@code spec}. The signature is a 52-bit hash of
+     * the policy's name and numbers, so a bucket written under another policy reads as absent.
      *
      * @param spec a policy that {@link #supports} accepts
-     * @return the arguments, immutable
+     * @return the arguments
      */
-    static List<String> limitArgs(BucketSpec spec) {
-        List<String> args = new ArrayList<>();
+    static Args args(BucketSpec spec) {
+        List<Limit> limits = spec.policy().limits();
+        ByteBuffer numbers = ByteBuffer.allocate(8 * 4 * limits.size())
+                .order(ByteOrder.LITTLE_ENDIAN);
         StringBuilder signature = new StringBuilder(spec.policy().name());
-        List<String> numbers = new ArrayList<>();
-        for (Limit limit : spec.policy().limits()) {
+        for (Limit limit : limits) {
             long period = limit.refillPeriodNanos();
             long g = limit.refill() == Refill.GREEDY ? gcd(limit.refillTokens(), period) : 0;
-            numbers.add(Long.toString(limit.capacity()));
-            numbers.add(Long.toString(limit.refillTokens()));
-            numbers.add(Long.toString(period));
-            numbers.add(Long.toString(g));
+            numbers.putDouble(limit.capacity()).putDouble(limit.refillTokens())
+                    .putDouble(period).putDouble(g);
+            signature.append(':').append(limit.capacity()).append(',')
+                    .append(limit.refillTokens()).append(',').append(period).append(',').append(g);
         }
-        signature.append(':').append(String.join(",", numbers));
-        args.add(signature.toString());
-        args.addAll(numbers);
-        return List.copyOf(args);
+        // FNV-1a, 64 bits, folded to 52 so that the double holds it exactly.
+        long hash = 0xcbf29ce484222325L;
+        for (byte b : signature.toString().getBytes(StandardCharsets.UTF_8)) {
+            hash = (hash ^ (b & 0xff)) * 0x100000001b3L;
+        }
+        double sig = (hash ^ (hash >>> 52)) & ((1L << 52) - 1);
+        return new Args(format(HEADER + 4 * limits.size()), format(2 + 3 * limits.size()), sig,
+                numbers.array());
+    }
+
+    private static byte[] format(int doubles) {
+        return ("<" + "d".repeat(doubles)).getBytes(StandardCharsets.US_ASCII);
     }
 
     static long gcd(long a, long b) {
@@ -120,7 +143,7 @@ final class ScriptTokenBucket implements TokenBucket {
 
     @Override
     public ConsumptionProbe tryConsume(long tokens) {
-        List<Long> r = call("c", tokens, 0);
+        List<Long> r = call(TRY_CONSUME, tokens, 0);
         long remaining = r.get(1);
         long full = r.get(3);
         return r.get(0) == 1 ? ConsumptionProbe.consumed(remaining, full)
@@ -129,7 +152,7 @@ final class ScriptTokenBucket implements TokenBucket {
 
     @Override
     public Estimate estimate(long tokens) {
-        List<Long> r = call("e", tokens, 0);
+        List<Long> r = call(ESTIMATE, tokens, 0);
         boolean possible = r.get(0) == 1;
         // Floored at 0 like Bucket4j's EstimationProbe, which the reference adapter reads.
         return new Estimate(possible, Math.max(0, r.get(1)), possible ? 0 : never(r.get(2)),
@@ -138,7 +161,7 @@ final class ScriptTokenBucket implements TokenBucket {
 
     @Override
     public long reserve(long tokens, long maxWaitNanos) {
-        List<Long> r = call("r", tokens, Math.min(maxWaitNanos, MAX_WAIT_ARG));
+        List<Long> r = call(RESERVE, tokens, Math.min(maxWaitNanos, MAX_WAIT_ARG));
         return r.get(0) == 1 ? r.get(2) : -1;
     }
 
@@ -146,21 +169,21 @@ final class ScriptTokenBucket implements TokenBucket {
         return wait == NEVER ? Long.MAX_VALUE : wait;
     }
 
-    private List<Long> call(String op, long tokens, long maxWaitNanos) {
+    private List<Long> call(byte[] op, long tokens, long maxWaitNanos) {
         long now = ticker.read();
-        List<String> args = new ArrayList<>(7 + limitArgs.size());
-        args.add(op);
-        args.add(Long.toString(tokens));
-        args.add(Long.toString(maxWaitNanos));
-        args.add(Long.toString(Math.floorDiv(now, 1_000_000_000L)));
-        args.add(Long.toString(Math.floorMod(now, 1_000_000_000L)));
-        args.add(keepAliveMs);
-        args.addAll(limitArgs);
-        return runner.run(redisKey, args);
+        ByteBuffer numbers = ByteBuffer.allocate(8 * HEADER + policy.limits().length)
+                .order(ByteOrder.LITTLE_ENDIAN);
+        // Every value is an integer below 2^53, so each double is exact.
+        numbers.putDouble(tokens).putDouble(maxWaitNanos)
+                .putDouble(Math.floorDiv(now, 1_000_000_000L))
+                .putDouble(Math.floorMod(now, 1_000_000_000L))
+                .putDouble(keepAliveMs).putDouble(policy.signature()).put(policy.limits());
+        return runner.run(key, List.of(op, policy.numbersFormat(), numbers.array(),
+                policy.stateFormat()));
     }
 
     @Override
     public String toString() {
-        return "ScriptTokenBucket[" + redisKey + "]";
+        return "ScriptTokenBucket[" + new String(key.get(0), StandardCharsets.UTF_8) + "]";
     }
 }
