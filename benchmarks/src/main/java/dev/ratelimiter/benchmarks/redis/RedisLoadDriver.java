@@ -5,6 +5,7 @@ import dev.ratelimiter.Policy;
 import dev.ratelimiter.RateLimiter;
 import dev.ratelimiter.Rules;
 import dev.ratelimiter.redis.RedisStore;
+import dev.ratelimiter.redis.RedisStrategy;
 import java.net.InetAddress;
 import java.net.URI;
 import java.time.Duration;
@@ -23,11 +24,19 @@ import redis.clients.jedis.RedisClient;
 
 /**
  * Load driver for the Redis backend: checks per second and p50/p99 latency of
- * {@code RateLimiter.tryAcquire} on a {@link RedisStore}, at 1, 16 and 64 threads, on one hot key
- * and on 10,000 keys, with and without Bucket4j batching; Redis commands per check from
- * {@code INFO commandstats} deltas. In the same run, the baseline: raw Jedis {@code GET} round
- * trips per second at the same thread counts (one round trip per operation: the physical limit
- * of a check that needs at least one). It prints the ratio checks/s ÷ baseline.
+ * {@code RateLimiter.tryAcquire} on a {@link RedisStore}, at 1, 16, 64 and 400 threads, on one
+ * hot key and on 10,000 keys, comparing the strategies in the same run against the same Redis:
+ * {@code script} (one {@code EVALSHA} per check), {@code cas} (Bucket4j compare-and-swap with
+ * batching, the CAS default) and, on the hot key, {@code cas} without batching (what checks from
+ * many JVMs look like: batching only merges checks inside one JVM). Redis commands and round
+ * trips per check from {@code INFO commandstats} deltas. In the same run, the baseline: raw Jedis
+ * {@code GET} round trips per second at the same thread counts (one round trip per operation: the
+ * physical limit of a check that needs at least one). It prints the ratio checks/s ÷ baseline.
+ *
+ * <p>Every check scenario splits its threads over two limiter instances with separate connection
+ * pools (as two JVMs would have; each pool sized for its half of the threads). On the hot key it
+ * then checks exactness: the tokens gone from the shared bucket must equal the checks the two
+ * instances admitted (capacity 10^12, no refill during the run).
  *
  * <p>Bounded: each scenario stops after {@code --seconds} or {@code --max-ops} operations,
  * whichever comes first; loopback Redis only (it refuses any other host, since it writes keys
@@ -44,27 +53,45 @@ import redis.clients.jedis.RedisClient;
  * -Dmdep.outputFile=/tmp/bench.cp}; see BENCHMARKS.md for the exact sequence.)
  *
  * <p>Every check is allowed (capacity 10^12), so each one writes: this measures the store's cost,
- * not the denial path. Timeouts are raised to 2 s so that a loaded 2-core machine reports
+ * not the denial path. Run only with {@code --threads 64,400} (say) to limit the thread counts. Timeouts are raised to 2 s so that a loaded 2-core machine reports
  * latency instead of errors; errors are still counted and printed.
  */
 public final class RedisLoadDriver {
 
-    private static final int[] THREADS = {1, 16, 64};
     private static final int MANY_KEYS = 10_000;
+    private static final long CAPACITY = 1_000_000_000_000L;
 
     private final String url;
     private final long seconds;
     private final long maxOps;
+    private final int[] threadCounts;
 
-    private RedisLoadDriver(String url, long seconds, long maxOps) {
+    private RedisLoadDriver(String url, long seconds, long maxOps, int[] threadCounts) {
         this.url = url;
         this.seconds = seconds;
         this.maxOps = maxOps;
+        this.threadCounts = threadCounts;
     }
 
-    /** One scenario's measurement. */
-    record Result(String name, int threads, long ops, long errors, double seconds,
-                  long p50Nanos, long p99Nanos, double commandsPerOp, double evalsPerOp) {
+    /** How a scenario reaches Redis. */
+    enum Mode {
+        GET("GET baseline"), SCRIPT("script"), CAS("cas, batching"),
+        CAS_NO_BATCHING("cas, no batching");
+
+        final String label;
+
+        Mode(String label) {
+            this.label = label;
+        }
+    }
+
+    /**
+     * One scenario's measurement. {@code exact} is 1 if the tokens gone from the hot key equal
+     * the admitted checks, 0 if not, -1 where not checked.
+     */
+    record Result(String name, Mode mode, int threads, long ops, long errors, double seconds,
+                  long p50Nanos, long p99Nanos, double commandsPerOp, double evalsPerOp,
+                  double evalshasPerOp, int exact) {
         double opsPerSecond() {
             return ops / seconds;
         }
@@ -79,7 +106,8 @@ public final class RedisLoadDriver {
     /**
      * Runs the driver.
      *
-     * @param args {@code --url redis://127.0.0.1:6379 --seconds 3 --max-ops 3000000 --repeat 1}
+     * @param args {@code --url redis://127.0.0.1:6379 --seconds 3 --max-ops 3000000 --repeat 1
+     *     --threads 1,16,64,400}
      * @throws Exception if Redis is unreachable
      */
     public static void main(String[] args) throws Exception {
@@ -87,6 +115,7 @@ public final class RedisLoadDriver {
         long seconds = 3;
         long maxOps = 3_000_000;
         int repeat = 1;
+        int[] threads = {1, 16, 64, 400};
         for (int i = 0; i < args.length; i += 2) {
             String value = i + 1 < args.length ? args[i + 1] : "";
             switch (args[i]) {
@@ -94,8 +123,10 @@ public final class RedisLoadDriver {
                 case "--seconds" -> seconds = Long.parseLong(value);
                 case "--max-ops" -> maxOps = Long.parseLong(value);
                 case "--repeat" -> repeat = Integer.parseInt(value);
+                case "--threads" -> threads = Arrays.stream(value.split(","))
+                        .mapToInt(v -> Integer.parseInt(v.trim())).toArray();
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + "; options: --url --seconds --max-ops --repeat");
+                        + "; options: --url --seconds --max-ops --repeat --threads");
             }
         }
         URI uri = URI.create(url);
@@ -105,7 +136,11 @@ public final class RedisLoadDriver {
         if (seconds < 1 || seconds > 60 || repeat < 1 || repeat > 9) {
             throw new IllegalArgumentException("--seconds must be 1..60 and --repeat 1..9");
         }
-        RedisLoadDriver driver = new RedisLoadDriver(url, seconds, maxOps);
+        if (threads.length == 0 || Arrays.stream(threads).anyMatch(t -> t < 1 || t > 1000)) {
+            throw new IllegalArgumentException("--threads must be 1..1000 each, was "
+                    + Arrays.toString(threads));
+        }
+        RedisLoadDriver driver = new RedisLoadDriver(url, seconds, maxOps, threads);
         List<List<Result>> runs = new ArrayList<>();
         for (int r = 0; r < repeat; r++) {
             System.out.printf("# run %d of %d%n", r + 1, repeat);
@@ -116,13 +151,16 @@ public final class RedisLoadDriver {
 
     private List<Result> runAll() throws Exception {
         List<Result> results = new ArrayList<>();
-        for (int threads : THREADS) {
+        for (int threads : threadCounts) {
             Result baseline = baseline(threads);
             print(baseline, baseline);
             results.add(baseline);
             for (boolean manyKeys : new boolean[] {false, true}) {
-                for (boolean batching : new boolean[] {false, true}) {
-                    Result r = checks(threads, manyKeys, batching);
+                for (Mode mode : new Mode[] {Mode.SCRIPT, Mode.CAS, Mode.CAS_NO_BATCHING}) {
+                    if (manyKeys && mode == Mode.CAS_NO_BATCHING) {
+                        continue; // nothing to batch on 10k keys: same as CAS
+                    }
+                    Result r = checks(threads, manyKeys, mode);
                     print(r, baseline);
                     results.add(r);
                 }
@@ -140,31 +178,60 @@ public final class RedisLoadDriver {
                 .clientConfig(DefaultJedisClientConfig.builder().timeoutMillis(2000).build())
                 .poolConfig(pool).build()) {
             client.set("bench:get", "x");
-            return measure("GET baseline", threads, (t, i) -> client.get("bench:get") != null);
+            return measure("GET baseline", Mode.GET, threads,
+                    (t, i) -> client.get("bench:get") != null, () -> -1);
         }
     }
 
-    private Result checks(int threads, boolean manyKeys, boolean batching) throws Exception {
-        Rules rules = Rules.of(Policy.of("bench", Limit.capacity(1_000_000_000_000L)
-                .refillGreedy(1_000_000_000L, Duration.ofSeconds(1))));
+    private RateLimiter limiter(Rules rules, String prefix, Mode mode, int pool) {
         RedisStore store = RedisStore.builder().url(url)
-                .keyPrefix("bench:" + System.nanoTime() + ":")
-                .batching(batching)
-                .poolMaxTotal(threads)
+                .keyPrefix(prefix)
+                .strategy(mode == Mode.SCRIPT ? RedisStrategy.SCRIPT : RedisStrategy.CAS)
+                .batching(mode == Mode.CAS)
+                .poolMaxTotal(pool)
                 .connectTimeout(Duration.ofSeconds(2))
                 .readTimeout(Duration.ofSeconds(2))
                 .requestTimeout(Duration.ofSeconds(2))
                 .poolMaxWait(Duration.ofSeconds(2))
                 .keyTtlKeepAlive(Duration.ofSeconds(10))
                 .build();
-        String name = (manyKeys ? "10k keys" : "hot key") + (batching ? ", batching" : ", no batching");
-        try (RateLimiter limiter = RateLimiter.builder().rules(rules).store(store).build()) {
+        return RateLimiter.builder().rules(rules).store(store).build();
+    }
+
+    private Result checks(int threads, boolean manyKeys, Mode mode) throws Exception {
+        // No refill worth counting during a run (1 token per 30 days), so the tokens gone from
+        // the bucket are exactly the admitted checks.
+        Rules rules = Rules.of(Policy.of("bench", Limit.capacity(CAPACITY)
+                .refillGreedy(1, Duration.ofDays(30))));
+        String prefix = "bench:" + System.nanoTime() + ":";
+        int pool = Math.max(1, (threads + 1) / 2);
+        String name = (manyKeys ? "10k keys, " : "hot key, ") + mode.label;
+        AtomicLong admitted = new AtomicLong();
+        try (RateLimiter a = limiter(rules, prefix, mode, pool);
+             RateLimiter b = limiter(rules, prefix, mode, pool)) {
             String[] keys = new String[manyKeys ? MANY_KEYS : 1];
             for (int k = 0; k < keys.length; k++) {
                 keys[k] = "k" + k;
             }
-            return measure("check, " + name, threads, (t, i) -> limiter.tryAcquire(
-                    keys[(int) ((i * 64 + t) % keys.length)]).allowed());
+            return measure("check, " + name, mode, threads, (t, i) -> {
+                RateLimiter limiter = t % 2 == 0 ? a : b;
+                boolean allowed = limiter.tryAcquire(keys[(int) ((i * 64 + t) % keys.length)])
+                        .allowed();
+                if (allowed) {
+                    admitted.incrementAndGet();
+                }
+                return allowed;
+            }, () -> {
+                if (manyKeys) {
+                    return -1;
+                }
+                long gone = CAPACITY - b.peek(keys[0]).remaining();
+                if (gone != admitted.get()) {
+                    System.out.printf("  NOT EXACT: %,d admitted, %,d tokens gone%n",
+                            admitted.get(), gone);
+                }
+                return gone == admitted.get() ? 1 : 0;
+            });
         }
     }
 
@@ -174,15 +241,18 @@ public final class RedisLoadDriver {
     }
 
     /**
-     * {@code INFO commandstats}: {total calls, EVAL calls}. The total includes the commands that
-     * Bucket4j's compare-and-swap script runs inside Redis (a GET and a SET per EVAL), so a check
-     * costs 4 commands but 2 network round trips (GET, then EVAL): round trips = 2 x EVALs.
+     * {@code INFO commandstats}: {total calls, EVAL calls, EVALSHA calls}. The total includes the
+     * commands that scripts run inside Redis: a GET and a SET per CAS {@code EVAL}, so a CAS check
+     * costs 4 commands but 2 network round trips (GET, then EVAL): round trips = 2 x EVALs; an
+     * HMGET (and HSET + PEXPIRE when it consumes) per strategy-script {@code EVALSHA}, one round
+     * trip each.
      */
     private long[] commandStats() {
         HostAndPort hp = hostAndPort();
         try (Jedis jedis = new Jedis(hp, DefaultJedisClientConfig.builder().build())) {
             long total = 0;
             long evals = 0;
+            long evalshas = 0;
             for (String line : jedis.info("commandstats").split("\r?\n")) {
                 // cmdstat_get:calls=123,usec=...
                 int calls = line.indexOf("calls=");
@@ -192,28 +262,37 @@ public final class RedisLoadDriver {
                     total += n;
                     if (line.startsWith("cmdstat_eval:")) {
                         evals += n;
+                    } else if (line.startsWith("cmdstat_evalsha:")) {
+                        evalshas += n;
                     }
                 }
             }
-            return new long[] {total, evals};
+            return new long[] {total, evals, evalshas};
         }
     }
 
-    /** Warms up for 1 s, then runs {@code op} on {@code threads} threads until time or count. */
-    private Result measure(String name, int threads, Op op) throws Exception {
+    /**
+     * Warms up for 1 s, then runs {@code op} on {@code threads} threads until time or count;
+     * then {@code exactness} (1 exact, 0 not, -1 not checked).
+     */
+    private Result measure(String name, Mode mode, int threads, Op op,
+                           java.util.function.IntSupplier exactness) throws Exception {
         runPhase(threads, op, TimeUnit.SECONDS.toNanos(1), maxOps, false);
         long[] before = commandStats();
         Phase phase = runPhase(threads, op, TimeUnit.SECONDS.toNanos(seconds), maxOps, true);
         long[] after = commandStats();
         long commands = after[0] - before[0] - 1; // the first INFO counts once
         long evals = after[1] - before[1];
+        long evalshas = after[2] - before[2];
+        int exact = exactness.getAsInt();
         long[] all = phase.latencies();
         Arrays.sort(all);
         long p50 = all.length == 0 ? 0 : all[(int) Math.min(all.length - 1, all.length * 0.50)];
         long p99 = all.length == 0 ? 0 : all[(int) Math.min(all.length - 1, all.length * 0.99)];
         long ops = phase.ops.get();
-        return new Result(name, threads, ops, phase.errors.get(), phase.elapsedNanos / 1e9, p50,
-                p99, ops == 0 ? 0 : (double) commands / ops, ops == 0 ? 0 : (double) evals / ops);
+        return new Result(name, mode, threads, ops, phase.errors.get(), phase.elapsedNanos / 1e9,
+                p50, p99, ops == 0 ? 0 : (double) commands / ops,
+                ops == 0 ? 0 : (double) evals / ops, ops == 0 ? 0 : (double) evalshas / ops, exact);
     }
 
     private static final class Phase {
@@ -295,23 +374,31 @@ public final class RedisLoadDriver {
     private static void print(Result r, Result baseline) {
         System.out.printf(Locale.ROOT,
                 "%-32s threads=%-3d ops/s=%,10.0f p50=%7.1fus p99=%8.1fus cmds/op=%5.2f"
-                        + " round-trips/op=%5.2f errors=%d ratio=%.2f%n",
+                        + " round-trips/op=%5.2f errors=%d ratio=%.2f%s%n",
                 r.name(), r.threads(), r.opsPerSecond(), r.p50Nanos() / 1e3, r.p99Nanos() / 1e3,
                 r.commandsPerOp(), roundTrips(r), r.errors(),
-                r.opsPerSecond() / baseline.opsPerSecond());
+                r.opsPerSecond() / baseline.opsPerSecond(),
+                r.exact() < 0 ? "" : r.exact() == 1 ? " exact" : " NOT EXACT");
     }
 
-    /** GET baseline: 1 per op; checks: a GET and an EVAL per compare-and-swap attempt. */
+    /**
+     * GET baseline: 1 per op; script: its EVALSHAs (and an EVAL after NOSCRIPT); CAS: a GET and
+     * an EVAL per compare-and-swap attempt.
+     */
     private static double roundTrips(Result r) {
-        return r.name().startsWith("GET") ? r.commandsPerOp() : 2 * r.evalsPerOp();
+        return switch (r.mode()) {
+            case GET -> r.commandsPerOp();
+            case SCRIPT -> r.evalshasPerOp() + r.evalsPerOp();
+            case CAS, CAS_NO_BATCHING -> 2 * r.evalsPerOp();
+        };
     }
 
     /** Prints a markdown table of the per-scenario medians over the runs. */
     private static void printMedians(List<List<Result>> runs) {
         System.out.println();
         System.out.println("| scenario | threads | ops/s | p50 µs | p99 µs | Redis cmds/op"
-                + " | round trips/op | errors | ratio to GET |");
-        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+                + " | round trips/op | errors | exact | ratio to GET |");
+        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         int n = runs.get(0).size();
         double baselineOps = 0;
         for (int s = 0; s < n; s++) {
@@ -323,13 +410,15 @@ public final class RedisLoadDriver {
             double cmds = median(runs.stream().mapToDouble(r -> r.get(index).commandsPerOp()));
             double trips = median(runs.stream().mapToDouble(r -> roundTrips(r.get(index))));
             long errors = runs.stream().mapToLong(r -> r.get(index).errors()).sum();
+            int exact = runs.stream().mapToInt(r -> r.get(index).exact()).min().orElse(-1);
+            String exactText = first.exact() < 0 ? "–" : exact == 1 ? "yes" : "NO";
             if (first.name().startsWith("GET")) {
                 baselineOps = ops;
             }
             System.out.printf(Locale.ROOT,
-                    "| %s | %d | %,.0f | %.0f | %.0f | %.2f | %.2f | %d | %.2f |%n",
+                    "| %s | %d | %,.0f | %.0f | %.0f | %.2f | %.2f | %d | %s | %.2f |%n",
                     first.name(), first.threads(), ops, p50, p99, cmds, trips, errors,
-                    ops / baselineOps);
+                    exactText, ops / baselineOps);
         }
     }
 
