@@ -63,7 +63,10 @@ final class Cidr {
         if (address == null) {
             throw new IllegalArgumentException("'" + text + "' is not an IP address or CIDR network");
         }
-        int maxBits = address.length * 8;
+        // An IPv6 spelling of an IPv4-mapped address arrives here already as 4 bytes; its
+        // prefix still counts IPv6 bits.
+        boolean writtenAsIpv6 = addressText.indexOf(':') >= 0;
+        int maxBits = writtenAsIpv6 ? 128 : 32;
         int prefix = maxBits;
         if (slash >= 0) {
             String prefixText = text.substring(slash + 1);
@@ -76,8 +79,11 @@ final class Cidr {
                         + maxBits);
             }
         }
-        if (address.length == 16 && isMapped(address) && prefix >= 96) {
-            address = Arrays.copyOfRange(address, 12, 16);
+        if (writtenAsIpv6 && address.length == 4) {
+            if (prefix < 96) {
+                throw new IllegalArgumentException("'" + text + "' is an IPv4-mapped network;"
+                        + " its prefix length must be at least 96");
+            }
             prefix -= 96;
         }
         mask(address, prefix);
