@@ -86,7 +86,7 @@ public final class Main {
             limiter.close();
         }, "ratelimiter-shutdown"));
         out.println("ratelimiter-http listening on http://" + server.hostAndPort()
-                + " backend=" + settings.backend() + " policies=" + core.rules().policies().size()
+                + " backend=" + store.name() + " policies=" + core.rules().policies().size()
                 + " auth=" + (settings.authEnabled() ? "on" : "off"));
         out.flush();
         return 0;

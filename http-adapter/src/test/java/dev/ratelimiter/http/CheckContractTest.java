@@ -12,6 +12,7 @@ import dev.ratelimiter.Rules;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -83,9 +84,9 @@ class CheckContractTest {
 
     @Test
     void everyJsonResponseCarriesContentTypeNoStoreAndNosniff() throws Exception {
-        for (HttpResponse<String> r : new HttpResponse[] {
+        for (HttpResponse<String> r : List.of(
                 http.check("{\"key\":\"k\"}"), http.check("{}"), http.send("GET", "/nope"),
-                http.send("GET", RateLimitServer.CHECK_PATH), http.send("GET", "/health")}) {
+                http.send("GET", RateLimitServer.CHECK_PATH), http.send("GET", "/health"))) {
             assertEquals("application/json", r.headers().firstValue("Content-Type").orElse(""),
                     r.uri().toString());
             assertEquals("no-store", r.headers().firstValue("Cache-Control").orElse(""));
