@@ -84,11 +84,12 @@ final class BucketRateLimiter implements RateLimiter {
             throw new IllegalArgumentException("maxWait must not be negative, was " + maxWait);
         }
         BucketSpec spec = specs.resolve(key);
-        if (tokens > spec.smallestCapacity()) {
-            return exceedsCapacity(key, tokens, spec);
+        long maxWaitNanos = Durations.toNanosSaturated(maxWait);
+        if (maxWaitNanos == 0 || tokens > spec.smallestCapacity()) {
+            return consume(key, tokens, spec); // no wait allowed (Bucket4j rejects a zero wait)
         }
         Bucket bucket = store.bucket(key, spec);
-        long maxWaitNanos = Durations.toNanosSaturated(maxWait);
+        store.retain(key, maxWaitNanos);
         if (bucket.asBlocking().tryConsume(tokens, maxWaitNanos, blocking)) {
             // The wait is over and the tokens are ours; report the bucket as it is now.
             return state(key, tokens, spec, bucket, true);

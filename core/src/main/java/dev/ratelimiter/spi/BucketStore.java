@@ -30,6 +30,20 @@ public interface BucketStore extends AutoCloseable {
     Bucket bucket(String key, BucketSpec spec);
 
     /**
+     * Tells the store that {@code key}'s bucket may stay below zero for up to {@code nanos}: an
+     * {@code acquire} has reserved tokens and is waiting for them. A store that forgets idle
+     * buckets must keep this one for at least {@code nanos} plus
+     * {@link BucketSpec#nanosToFillFromEmpty()} from now, or the reservation would be forgiven.
+     * Stores whose expiry follows the bucket's state (such as Redis, where Bucket4j sets each
+     * key's TTL from its state) need do nothing, which is the default.
+     *
+     * @param key the key, whose bucket was just returned by {@link #bucket}
+     * @param nanos the longest the reservation may wait, in nanoseconds
+     */
+    default void retain(String key, long nanos) {
+    }
+
+    /**
      * Forgets the bucket for {@code key}; the next request finds a full one.
      *
      * @param key the key

@@ -1,0 +1,226 @@
+package dev.ratelimiter.caffeine;
+
+import static java.util.concurrent.TimeUnit.NANOSECONDS;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import dev.ratelimiter.ManualClock;
+import dev.ratelimiter.Ticker;
+import dev.ratelimiter.memory.InMemoryStore;
+import dev.ratelimiter.spi.BucketSpec;
+import dev.ratelimiter.spi.BucketStore;
+import io.github.bucket4j.Bucket;
+import io.github.bucket4j.TimeMeter;
+import io.github.bucket4j.local.LocalBucket;
+import java.util.Objects;
+import java.util.concurrent.Executor;
+
+/**
+ * Bucket state in a bounded Caffeine cache in this JVM: the production in-process store.
+ *
+ * <p>Two bounds keep it small:
+ * <ul>
+ *   <li><b>Idle expiry</b>: a key unused for as long as its policy takes to refill from empty
+ *       ({@link BucketSpec#nanosToFillFromEmpty()}) is dropped. Its bucket was full, and a dropped
+ *       key comes back full, so this eviction never changes a decision.</li>
+ *   <li><b>Size</b>: at most {@code maximumKeys} keys (default 1,000,000). This bound is a memory
+ *       guard: if more keys than that are active within one refill window, Caffeine drops the
+ *       ones it judges least likely to be used again, and they come back full. Size it above the
+ *       number of keys active at once.</li>
+ * </ul>
+ *
+ * <p>The cache and the buckets read the same {@link Ticker}, so a {@link ManualClock} drives both
+ * refill and expiry in tests. Thread-safe; a hit costs one cache lookup and no allocation besides
+ * Bucket4j's own.
+ */
+public final class CaffeineStore implements BucketStore {
+
+    /** The default bound on the number of keys. */
+    public static final long DEFAULT_MAXIMUM_KEYS = 1_000_000;
+
+    /** Caffeine's longest expiry; longer ones are clamped to it (about 146 years). */
+    private static final long MAX_EXPIRY_NANOS = Long.MAX_VALUE >> 1;
+
+    private final Cache<String, Held> cache;
+    private final TimeMeter timeMeter;
+
+    private CaffeineStore(Builder builder) {
+        Ticker ticker = builder.ticker;
+        this.timeMeter = new TimeMeter() {
+            @Override
+            public long currentTimeNanos() {
+                return ticker.read();
+            }
+
+            @Override
+            public boolean isWallClockBased() {
+                return false;
+            }
+        };
+        Caffeine<Object, Object> caffeine = Caffeine.newBuilder()
+                .maximumSize(builder.maximumKeys)
+                .ticker(ticker::read);
+        if (builder.executor != null) {
+            caffeine.executor(builder.executor);
+        }
+        this.cache = caffeine.expireAfter(new IdleUntilFull()).build();
+    }
+
+    /** @return a builder: system ticker, at most 1,000,000 keys */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public Bucket bucket(String key, BucketSpec spec) {
+        Held held = cache.getIfPresent(key);
+        if (held == null) {
+            held = cache.get(key, k -> new Held(InMemoryStore.newBucket(spec, timeMeter),
+                    Math.min(spec.nanosToFillFromEmpty(), MAX_EXPIRY_NANOS)));
+        }
+        return held.bucket;
+    }
+
+    /** Pushes the key's expiry out past the reservation; reads never bring it back in. */
+    @Override
+    public void retain(String key, long nanos) {
+        Held held = cache.getIfPresent(key);
+        if (held == null) {
+            return;
+        }
+        long keep = Math.min(MAX_EXPIRY_NANOS, saturatedAdd(nanos, held.idleNanos));
+        cache.policy().expireVariably().ifPresent(expiry -> expiry.setExpiresAfter(
+                key, Math.max(keep, expiry.getExpiresAfter(key, NANOSECONDS).orElse(0L)),
+                NANOSECONDS));
+    }
+
+    private static long saturatedAdd(long a, long b) {
+        long sum = a + b;
+        return sum < 0 ? Long.MAX_VALUE : sum;
+    }
+
+    @Override
+    public void remove(String key) {
+        cache.invalidate(key);
+    }
+
+    @Override
+    public boolean isLocal() {
+        return true;
+    }
+
+    @Override
+    public String name() {
+        return "caffeine";
+    }
+
+    /**
+     * The number of keys held, approximately (Caffeine applies evictions in batches).
+     *
+     * @return the estimated key count
+     */
+    public long estimatedSize() {
+        return cache.estimatedSize();
+    }
+
+    /** Applies pending evictions now; for tests and diagnostics. */
+    public void cleanUp() {
+        cache.cleanUp();
+    }
+
+    @Override
+    public void close() {
+        cache.invalidateAll();
+        cache.cleanUp();
+    }
+
+    /** A bucket and how long it may stay idle before it is certainly full. */
+    private static final class Held {
+        final LocalBucket bucket;
+        final long idleNanos;
+
+        Held(LocalBucket bucket, long idleNanos) {
+            this.bucket = bucket;
+            this.idleNanos = idleNanos;
+        }
+    }
+
+    /**
+     * Every access restarts the key's idle countdown from its policy's time to refill, unless a
+     * longer countdown is already running (set by {@link #retain}): expiry is only ever pushed
+     * out, never brought in, so a waiting reservation is never forgiven.
+     */
+    private static final class IdleUntilFull implements Expiry<String, Held> {
+        @Override
+        public long expireAfterCreate(String key, Held held, long currentTime) {
+            return held.idleNanos;
+        }
+
+        @Override
+        public long expireAfterUpdate(String key, Held held, long currentTime,
+                                      long currentDuration) {
+            return Math.max(currentDuration, held.idleNanos);
+        }
+
+        @Override
+        public long expireAfterRead(String key, Held held, long currentTime,
+                                    long currentDuration) {
+            return Math.max(currentDuration, held.idleNanos);
+        }
+    }
+
+    /** Configures a {@link CaffeineStore}. Each option is checked as it is set. Not thread-safe. */
+    public static final class Builder {
+        private Ticker ticker = Ticker.system();
+        private long maximumKeys = DEFAULT_MAXIMUM_KEYS;
+        private Executor executor;
+
+        private Builder() {
+        }
+
+        /**
+         * The clock buckets and expiry read; a {@link ManualClock} in tests.
+         *
+         * @param ticker the ticker
+         * @return this builder
+         */
+        public Builder ticker(Ticker ticker) {
+            this.ticker = Objects.requireNonNull(ticker, "ticker");
+            return this;
+        }
+
+        /**
+         * The most keys held at once.
+         *
+         * @param maximumKeys at least 1
+         * @return this builder
+         * @throws IllegalArgumentException if {@code maximumKeys < 1}
+         */
+        public Builder maximumKeys(long maximumKeys) {
+            if (maximumKeys < 1) {
+                throw new IllegalArgumentException(
+                        "maximumKeys must be >= 1, was " + maximumKeys);
+            }
+            this.maximumKeys = maximumKeys;
+            return this;
+        }
+
+        /**
+         * Where Caffeine runs its maintenance (evictions); by default the common pool.
+         * {@code Runnable::run} makes eviction happen on the calling thread, for tests.
+         *
+         * @param executor the executor
+         * @return this builder
+         */
+        public Builder executor(Executor executor) {
+            this.executor = Objects.requireNonNull(executor, "executor");
+            return this;
+        }
+
+        /** @return the store */
+        public CaffeineStore build() {
+            return new CaffeineStore(this);
+        }
+    }
+}

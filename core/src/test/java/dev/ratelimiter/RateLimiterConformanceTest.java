@@ -1,0 +1,353 @@
+package dev.ratelimiter;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ratelimiter.spi.BucketStore;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The behaviour every store must show through the limiter: one suite, subclassed by each backend
+ * (in-memory, Caffeine, Redis). A subclass supplies {@link #newStore(ManualClock)}; every test
+ * steps the clock instead of sleeping.
+ *
+ * <p>Keys carry a per-test random tag (as a suffix, so that patterns such as {@code user:*} still
+ * match), so that suites sharing one external store cannot see each other's buckets.
+ */
+public abstract class RateLimiterConformanceTest {
+
+    /** Starts near the Unix epoch in nanoseconds, as a shared store's wall clock would read. */
+    protected final ManualClock clock = new ManualClock(1_767_225_600_000_000_000L);
+
+    private final String tag = ":" + UUID.randomUUID();
+    private final List<RateLimiter> limiters = new ArrayList<>();
+
+    /**
+     * A new, empty store whose buckets read {@code clock}.
+     *
+     * @param clock the manual clock of this test
+     * @return the store under test
+     */
+    protected abstract BucketStore newStore(ManualClock clock);
+
+    /** A limiter over a new store with the given rules, closed after the test. */
+    protected RateLimiter limiter(Rules rules) {
+        RateLimiter limiter = RateLimiter.builder()
+                .rules(rules).store(newStore(clock)).sleeper(clock).build();
+        limiters.add(limiter);
+        return limiter;
+    }
+
+    protected RateLimiter limiter(Limit... limits) {
+        return limiter(Rules.of(Policy.of("test", limits)));
+    }
+
+    /** A key unique to this test run, ending with the tag. */
+    protected String key(String name) {
+        return name + tag;
+    }
+
+    @AfterEach
+    void closeLimiters() {
+        limiters.forEach(RateLimiter::close);
+    }
+
+    private static Limit perSecond(long capacity, long tokensPerSecond) {
+        return Limit.capacity(capacity).refillGreedy(tokensPerSecond, Duration.ofSeconds(1));
+    }
+
+    @Test
+    void burstUpToCapacityThenDeny() {
+        RateLimiter limiter = limiter(perSecond(5, 1));
+        String k = key("burst");
+        for (int i = 1; i <= 5; i++) {
+            Decision d = limiter.tryAcquire(k);
+            assertTrue(d.allowed(), "request " + i);
+            assertEquals(5 - i, d.remaining());
+            assertEquals(Duration.ZERO, d.retryAfter());
+        }
+        Decision denied = limiter.tryAcquire(k);
+        assertFalse(denied.allowed());
+        assertEquals(0, denied.remaining());
+        assertEquals(5, denied.limit());
+        assertEquals(k, denied.key());
+        assertEquals(1, denied.tokensRequested());
+        assertEquals("test", denied.policyName());
+        assertEquals(Duration.ofSeconds(1), denied.retryAfter());
+        assertEquals(Duration.ofSeconds(5), denied.resetAfter());
+        assertFalse(denied.degraded());
+    }
+
+    @Test
+    void greedyRefillAddsTokensAsTimePasses() {
+        RateLimiter limiter = limiter(perSecond(10, 2));
+        String k = key("greedy");
+        assertTrue(limiter.tryAcquire(k, 10).allowed());
+        assertFalse(limiter.tryAcquire(k).allowed());
+
+        clock.advance(Duration.ofMillis(499));
+        assertFalse(limiter.tryAcquire(k).allowed(), "one token is due at 500 ms, not before");
+        clock.advance(Duration.ofMillis(1));
+        Decision d = limiter.tryAcquire(k);
+        assertTrue(d.allowed());
+        assertEquals(0, d.remaining());
+
+        clock.advance(Duration.ofMinutes(1));
+        assertTrue(limiter.tryAcquire(k, 10).allowed(), "refill stops at capacity");
+        assertFalse(limiter.tryAcquire(k).allowed(), "never above capacity");
+    }
+
+    @Test
+    void intervalRefillAddsEverythingAtTheEndOfThePeriod() {
+        RateLimiter limiter = limiter(
+                Limit.capacity(10).refillIntervally(10, Duration.ofSeconds(1)));
+        String k = key("interval");
+        assertTrue(limiter.tryAcquire(k, 10).allowed());
+
+        clock.advance(Duration.ofMillis(999));
+        Decision early = limiter.tryAcquire(k);
+        assertFalse(early.allowed(), "interval refill adds nothing before the period ends");
+        assertEquals(Duration.ofMillis(1), early.retryAfter());
+
+        clock.advance(Duration.ofMillis(1));
+        Decision d = limiter.tryAcquire(k, 10);
+        assertTrue(d.allowed());
+        assertEquals(0, d.remaining());
+    }
+
+    @Test
+    void multiLimitPolicyChecksEveryLimitTogether() {
+        RateLimiter limiter = limiter(perSecond(10, 10), Limit.of(20, Duration.ofMinutes(1)));
+        String k = key("multi");
+        assertTrue(limiter.tryAcquire(k, 10).allowed());
+        Decision perSecondDenied = limiter.tryAcquire(k);
+        assertFalse(perSecondDenied.allowed());
+        assertEquals(10, perSecondDenied.limit(), "the tightest limit is reported");
+
+        clock.advance(Duration.ofSeconds(1));
+        Decision second = limiter.tryAcquire(k, 10);
+        assertTrue(second.allowed());
+        assertEquals(0, second.remaining());
+
+        clock.advance(Duration.ofSeconds(1));
+        Decision minuteDenied = limiter.tryAcquire(k, 2);
+        assertFalse(minuteDenied.allowed(),
+                "the per-second bucket is full again but the per-minute one is not");
+        // The minute bucket got 2 s * 20/60 = 0.67 tokens back; 2 need another 4 s in all.
+        assertEquals(Duration.ofSeconds(4), minuteDenied.retryAfter());
+        assertEquals(0, minuteDenied.remaining(), "remaining is the minimum over the limits");
+
+        clock.advance(Duration.ofSeconds(4));
+        assertTrue(limiter.tryAcquire(k, 2).allowed());
+    }
+
+    @Test
+    void requestOverSmallestCapacityIsDeniedForeverAndConsumesNothing() {
+        RateLimiter limiter = limiter(perSecond(5, 1), Limit.of(100, Duration.ofMinutes(1)));
+        String k = key("huge");
+        Decision d = limiter.tryAcquire(k, 6);
+        assertFalse(d.allowed());
+        assertTrue(d.exceedsCapacity());
+        assertEquals(Decision.NEVER, d.retryAfterNanos());
+        assertEquals(ChronoUnit.FOREVER.getDuration(), d.retryAfter());
+        assertEquals(5, d.remaining());
+        assertEquals(5, limiter.peek(k).remaining(), "nothing consumed");
+        assertTrue(limiter.tryAcquire(k, 5).allowed());
+    }
+
+    @Test
+    void keysHaveSeparateBuckets() {
+        RateLimiter limiter = limiter(perSecond(3, 1));
+        String a = key("a");
+        String b = key("b");
+        assertTrue(limiter.tryAcquire(a, 3).allowed());
+        assertFalse(limiter.tryAcquire(a).allowed());
+        Decision other = limiter.tryAcquire(b);
+        assertTrue(other.allowed());
+        assertEquals(2, other.remaining());
+    }
+
+    @Test
+    void rulesResolveExactThenMostSpecificPatternThenDefault() {
+        Policy dflt = Policy.of("default", perSecond(10, 1));
+        Policy users = Policy.of("users", perSecond(3, 1));
+        Policy userSearch = Policy.of("user-search", perSecond(7, 1));
+        Policy anySearch = Policy.of("any-search", perSecond(5, 1));
+        Policy vip = Policy.of("vip", perSecond(100, 1));
+        String t = key("");
+        Rules rules = Rules.builder(dflt)
+                .pattern("user:*", users)
+                .pattern("*:search" + t, anySearch)
+                .pattern("user:*:search" + t, userSearch)
+                .exact("user:vip" + t, vip)
+                .build();
+        RateLimiter limiter = limiter(rules);
+        assertEquals("vip", limiter.tryAcquire("user:vip" + t).policyName());
+        assertEquals(100, limiter.tryAcquire("user:vip" + t).limit());
+        assertEquals("user-search", limiter.tryAcquire("user:42:search" + t).policyName());
+        assertEquals("any-search", limiter.tryAcquire("org:1:search" + t).policyName());
+        assertEquals("users", limiter.tryAcquire("user:42" + t).policyName());
+        assertEquals(3, limiter.tryAcquire("user:43" + t).limit());
+        assertEquals("default", limiter.tryAcquire("other" + t).policyName());
+    }
+
+    @Test
+    void acquireWaitsForTokensWhenTheWaitFits() throws InterruptedException {
+        RateLimiter limiter = limiter(perSecond(1, 1));
+        String k = key("acquire");
+        assertTrue(limiter.tryAcquire(k).allowed());
+        long before = clock.read();
+        Decision d = limiter.acquire(k, 1, Duration.ofSeconds(2));
+        assertTrue(d.allowed());
+        assertEquals(Duration.ofSeconds(1).toNanos(), clock.read() - before,
+                "waited exactly until the token was due");
+        assertFalse(limiter.tryAcquire(k).allowed(), "the waited-for token was taken");
+    }
+
+    @Test
+    void acquireRefusesAtOnceWhenTheWaitIsTooLong() throws InterruptedException {
+        RateLimiter limiter = limiter(perSecond(1, 1));
+        String k = key("acquire-no");
+        assertTrue(limiter.tryAcquire(k).allowed());
+        long before = clock.read();
+        Decision d = limiter.acquire(k, 1, Duration.ofMillis(100));
+        assertFalse(d.allowed());
+        assertEquals(before, clock.read(), "no wait at all");
+        assertEquals(Duration.ofSeconds(1), d.retryAfter());
+        clock.advance(Duration.ofSeconds(1));
+        assertTrue(limiter.tryAcquire(k).allowed(), "the refused acquire reserved nothing");
+    }
+
+    @Test
+    void acquireWithoutNeedForWaitingReturnsAtOnce() throws InterruptedException {
+        RateLimiter limiter = limiter(perSecond(5, 1));
+        String k = key("acquire-now");
+        long before = clock.read();
+        Decision d = limiter.acquire(k, 2, Duration.ZERO);
+        assertTrue(d.allowed());
+        assertEquals(3, d.remaining());
+        assertEquals(before, clock.read());
+    }
+
+    @Test
+    void peekReportsStateWithoutConsuming() {
+        RateLimiter limiter = limiter(perSecond(5, 1));
+        String k = key("peek");
+        assertTrue(limiter.tryAcquire(k, 2).allowed());
+        for (int i = 0; i < 3; i++) {
+            Decision p = limiter.peek(k);
+            assertTrue(p.allowed());
+            assertEquals(3, p.remaining());
+            assertEquals(0, p.tokensRequested());
+            assertEquals(Duration.ofSeconds(2), p.resetAfter());
+        }
+        assertTrue(limiter.tryAcquire(k, 3).allowed());
+        Decision empty = limiter.peek(k);
+        assertFalse(empty.allowed());
+        assertEquals(Duration.ofSeconds(1), empty.retryAfter());
+    }
+
+    @Test
+    void resetRefillsTheKey() {
+        RateLimiter limiter = limiter(perSecond(4, 1));
+        String k = key("reset");
+        assertTrue(limiter.tryAcquire(k, 4).allowed());
+        assertFalse(limiter.tryAcquire(k).allowed());
+        limiter.reset(k);
+        Decision d = limiter.tryAcquire(k, 4);
+        assertTrue(d.allowed());
+        assertEquals(0, d.remaining());
+    }
+
+    @Test
+    void resetAfterIsTheTimeUntilFull() {
+        RateLimiter limiter = limiter(perSecond(10, 2));
+        Decision d = limiter.tryAcquire(key("reset-after"), 3);
+        assertEquals(Duration.ofMillis(1500), d.resetAfter());
+    }
+
+    @Test
+    void asyncCallsDecideLikeSyncOnes() throws Exception {
+        RateLimiter limiter = limiter(perSecond(2, 1));
+        String k = key("async");
+        assertTrue(limiter.tryAcquireAsync(k, 2).get(10, TimeUnit.SECONDS).allowed());
+        Decision d = limiter.tryAcquireAsync(k, 1).get(10, TimeUnit.SECONDS);
+        assertFalse(d.allowed());
+        assertEquals(Duration.ofSeconds(1), d.retryAfter());
+    }
+
+    @Test
+    void concurrentCallersOnOneKeyAreAdmittedExactlyCapacityTimes() throws Exception {
+        int threads = 16;
+        long capacity = 200;
+        int attemptsPerThread = 40;
+        RateLimiter limiter = limiter(Limit.capacity(capacity).refillGreedy(1, Duration.ofDays(1)));
+        String k = key("concurrent");
+        AtomicLong admitted = new AtomicLong();
+        CountDownLatch start = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    for (int i = 0; i < attemptsPerThread; i++) {
+                        if (limiter.tryAcquire(k).allowed()) {
+                            admitted.incrementAndGet();
+                        }
+                    }
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> f : futures) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(capacity, admitted.get(),
+                threads * attemptsPerThread + " attempts on capacity " + capacity);
+    }
+
+    @Test
+    void invalidArgumentsAreRejectedWithMessagesAndConsumeNothing() {
+        RateLimiter limiter = RateLimiter.builder().rules(Rules.of(Policy.of("test",
+                perSecond(5, 1)))).store(newStore(clock)).sleeper(clock).maxKeyBytes(8).build();
+        limiters.add(limiter);
+        assertEquals("key", assertThrows(NullPointerException.class,
+                () -> limiter.tryAcquire(null)).getMessage());
+        assertEquals("key must not be blank", assertThrows(IllegalArgumentException.class,
+                () -> limiter.tryAcquire("  ")).getMessage());
+        assertEquals("tokens must be >= 1, was 0", assertThrows(IllegalArgumentException.class,
+                () -> limiter.tryAcquire("k", 0)).getMessage());
+        assertEquals("tokens must be >= 1, was -3", assertThrows(IllegalArgumentException.class,
+                () -> limiter.tryAcquireAsync("k", -3)).getMessage());
+        assertEquals("key must be at most 8 UTF-8 bytes, was 9",
+                assertThrows(IllegalArgumentException.class,
+                        () -> limiter.tryAcquire("123456789")).getMessage());
+        assertEquals("key must be at most 8 UTF-8 bytes, was 9",
+                assertThrows(IllegalArgumentException.class,
+                        () -> limiter.tryAcquire("\u00e9\u00e9\u00e9\u00e9a")).getMessage(),
+                "length is counted in UTF-8 bytes, not chars");
+        assertEquals("maxWait must not be negative, was PT-1S",
+                assertThrows(IllegalArgumentException.class,
+                        () -> limiter.acquire("k", 1, Duration.ofSeconds(-1))).getMessage());
+        String k = "k" + tag.substring(1, 6);
+        assertEquals(5, limiter.peek(k).remaining(), "nothing was consumed by bad calls");
+    }
+}
