@@ -119,7 +119,7 @@ class PythonClientsIT {
         Server server = startJar(Map.of("RATE_LIMITER_PORT", "0"));
         try {
             assertTrue(server.url().startsWith("http://127.0.0.1:"), server.url());
-            assertTrue(server.startupLine().endsWith("policies=1 auth=off"),
+            assertTrue(server.startupLine().endsWith("backend=caffeine policies=1 auth=off"),
                     server.startupLine());
         } finally {
             stopWithSigterm(server.process());

@@ -87,6 +87,20 @@ class ServerSettingsTest {
     }
 
     @Test
+    void caffeineIsTheDefaultBackendAndItsSectionIsChecked() {
+        ConfigSource none = ConfigSource.of(new Properties(), Map.of());
+        try (var store = Backends.open(ServerSettings.from(none), none)) {
+            assertEquals("caffeine", store.name());
+        }
+        Properties p = new Properties();
+        p.setProperty("ratelimiter.caffeine.maximumKeys", "5");
+        ConfigSource typo = ConfigSource.of(p, Map.of());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Backends.open(ServerSettings.from(typo), typo));
+        assertTrue(e.getMessage().contains("ratelimiter.caffeine.maximum-keys"), e.getMessage());
+    }
+
+    @Test
     void requestSizeAcceptsUnits() {
         assertEquals(1024, ServerSettings.size("x", "1KB"));
         assertEquals(2 * 1024 * 1024, ServerSettings.size("x", "2MB"));
