@@ -3,6 +3,7 @@ package dev.ratelimiter.http;
 import com.sun.net.httpserver.Filter;
 import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,8 +18,9 @@ final class ExchangeGuard extends Filter {
     private static final Logger LOG = LoggerFactory.getLogger(ExchangeGuard.class);
 
     private final HttpMetrics metrics;
-    private final Object lock = new Object();
-    private int inProgress;
+    private final AtomicInteger inProgress = new AtomicInteger();
+    private final Object idle = new Object();
+    private volatile boolean draining;
 
     ExchangeGuard(HttpMetrics metrics) {
         this.metrics = metrics;
@@ -26,9 +28,7 @@ final class ExchangeGuard extends Filter {
 
     @Override
     public void doFilter(HttpExchange exchange, Chain chain) {
-        synchronized (lock) {
-            inProgress++;
-        }
+        inProgress.incrementAndGet();
         try {
             chain.doFilter(exchange);
         } catch (IOException e) {
@@ -47,9 +47,10 @@ final class ExchangeGuard extends Filter {
         } finally {
             metrics.status(exchange.getResponseCode());
             exchange.close();
-            synchronized (lock) {
-                if (--inProgress == 0) {
-                    lock.notifyAll();
+            // A counter, not a lock, on the hot path; only a draining server is woken.
+            if (inProgress.decrementAndGet() == 0 && draining) {
+                synchronized (idle) {
+                    idle.notifyAll();
                 }
             }
         }
@@ -63,14 +64,16 @@ final class ExchangeGuard extends Filter {
      * @throws InterruptedException if interrupted while waiting
      */
     boolean awaitIdle(long timeoutNanos) throws InterruptedException {
+        draining = true;
         long deadline = System.nanoTime() + timeoutNanos;
-        synchronized (lock) {
-            while (inProgress > 0) {
+        synchronized (idle) {
+            while (inProgress.get() > 0) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     return false;
                 }
-                lock.wait(Math.max(1, left / 1_000_000));
+                // Bounded wait: a decrement racing with the flag above may not notify.
+                idle.wait(Math.max(1, Math.min(50, left / 1_000_000)));
             }
             return true;
         }
