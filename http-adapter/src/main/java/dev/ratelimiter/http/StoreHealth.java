@@ -2,7 +2,7 @@ package dev.ratelimiter.http;
 
 /**
  * What {@code /health} and the circuit gauge report about the store. Local stores are always
- * {@link #UP}; a remote store reports through the failure policy that wraps it.
+ * {@link Status#UP}; a remote store reports through the failure policy that wraps it.
  *
  * <p>Implementations are thread-safe and cheap: they are read on every health probe and scrape.
  */

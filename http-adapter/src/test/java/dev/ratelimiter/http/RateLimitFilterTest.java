@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -33,6 +34,12 @@ class RateLimitFilterTest {
             Limit.capacity(10).refillGreedy(2, Duration.ofSeconds(1)))), clock);
     private HttpServer app;
     private ExecutorService executor;
+
+    @BeforeAll
+    static void tuneTheJdkServerLikeTheRealOne() {
+        // This class may create the JVM's first HttpServer; the tuning must come before it.
+        JdkServerTuning.applyDefaults();
+    }
 
     @BeforeEach
     void start() throws Exception {
