@@ -12,7 +12,7 @@ import java.io.IOException;
  * 415 unless the body is JSON; 413 if it is over the limit; 503 if too many checks are in
  * progress; 400 if it is not a valid request; 401 if the API key is missing or wrong; then the
  * decision (200 or 429), or 400 if the limiter rejects the key, or 503 if the store is
- * unavailable. Nothing is consumed unless the limiter is called. Thread-safe.
+ * unavailable (no failure policy, or FAIL_CLOSED refusing while the store is down). Nothing is consumed unless the limiter is called. Thread-safe.
  */
 final class CheckHandler implements HttpHandler {
 
@@ -21,10 +21,12 @@ final class CheckHandler implements HttpHandler {
     private final InFlightGate gate;
     private final HttpMetrics metrics;
     private final int maxBodyBytes;
+    private final StoreHealth health;
 
     CheckHandler(RateLimiter limiter, ApiKeyAuth auth, InFlightGate gate, HttpMetrics metrics,
-                 int maxBodyBytes) {
+                 int maxBodyBytes, StoreHealth health) {
         this.limiter = limiter;
+        this.health = health;
         this.auth = auth;
         this.gate = gate;
         this.metrics = metrics;
@@ -89,6 +91,13 @@ final class CheckHandler implements HttpHandler {
             return;
         }
         metrics.decision(decision, System.nanoTime() - start);
+        if (decision.degraded() && !decision.allowed() && health.failClosed()) {
+            // FAIL_CLOSED refused this because the store is down, not because of the limit.
+            exchange.getResponseHeaders().set("Retry-After", Long.toString(Math.max(1,
+                    JsonCodec.ceilDiv(decision.retryAfterNanos(), 1_000_000_000L))));
+            Responses.error(exchange, 503, "rate-limit store unavailable");
+            return;
+        }
         Responses.decision(exchange, decision);
     }
 }

@@ -3,7 +3,6 @@ package dev.ratelimiter.http;
 import dev.ratelimiter.RateLimiter;
 import dev.ratelimiter.config.ConfigSource;
 import dev.ratelimiter.config.RateLimiterConfig;
-import dev.ratelimiter.spi.BucketStore;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -57,12 +56,12 @@ public final class Main {
         ConfigSource source;
         RateLimiterConfig core;
         ServerSettings settings;
-        BucketStore store;
+        Backends.Opened opened;
         try {
             source = config == null ? ConfigSource.environment() : ConfigSource.load(config);
             core = RateLimiterConfig.from(source);
             settings = ServerSettings.from(source);
-            store = Backends.open(settings, source);
+            opened = Backends.open(settings, core, source);
         } catch (IllegalArgumentException | IllegalStateException e) {
             err.println("ratelimiter-http: configuration error: " + e.getMessage());
             return 2;
@@ -70,11 +69,11 @@ public final class Main {
         // Before the first HttpServer is created: these properties are read once per JVM.
         JdkServerTuning.apply(settings);
 
-        RateLimiter limiter = RateLimiter.builder().config(core).store(store).build();
+        RateLimiter limiter = opened.limiter();
         RateLimitServer server;
         try {
             server = RateLimitServer.builder(limiter).settings(settings)
-                    .backendName(store.name()).storeHealth(Backends.health(store)).start();
+                    .backendName(opened.backend()).storeHealth(opened.health()).start();
         } catch (IOException | RuntimeException e) {
             limiter.close();
             err.println("ratelimiter-http: cannot listen on " + settings.effectiveHost() + ":"
@@ -86,7 +85,7 @@ public final class Main {
             limiter.close();
         }, "ratelimiter-shutdown"));
         out.println("ratelimiter-http listening on http://" + server.hostAndPort()
-                + " backend=" + store.name() + " policies=" + core.rules().policies().size()
+                + " backend=" + opened.backend() + " policies=" + core.rules().policies().size()
                 + " auth=" + (settings.authEnabled() ? "on" : "off"));
         out.flush();
         return 0;

@@ -5,6 +5,7 @@ import com.sun.net.httpserver.HttpContext;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import dev.ratelimiter.RateLimiter;
+import dev.ratelimiter.failure.FailSafeRateLimiter;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -36,6 +37,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code Retry-After: 1}. Loading this class sets the JDK server's tuning properties
  * (TCP_NODELAY, request and response deadlines; see {@code JdkServerTuning}) unless they are
  * already set; they take effect only if no {@code HttpServer} was created earlier in the JVM.
+ *
+ * <p>{@code /health} reports {@code UP} for in-process stores; for a
+ * {@link FailSafeRateLimiter} (a remote store with a failure policy) it reports the circuit
+ * breaker: {@code DEGRADED} after a failure or while trying the store again, {@code DOWN} while
+ * open, with 503 only when the policy is {@code FAIL_CLOSED} (which also turns the checks it
+ * refuses into 503 with {@code Retry-After}).
  *
  * <p>The server does not own the limiter: close it after {@link #stop()}. Thread-safe.
  */
@@ -72,7 +79,8 @@ public final class RateLimitServer implements AutoCloseable {
                 ? List.of(new ClientAccessFilter(access)) : List.of();
 
         CheckHandler check = new CheckHandler(b.limiter, new ApiKeyAuth(settings.apiKeys()),
-                new InFlightGate(settings.maxInFlight()), metrics, settings.maxBodyBytes());
+                new InFlightGate(settings.maxInFlight()), metrics, settings.maxBodyBytes(),
+                b.storeHealth);
         route(CHECK_PATH, "POST", accessFilters, check);
         route("/health", "GET", List.of(), StatusHandlers.health(b.storeHealth, backend));
         route("/metrics", "GET", accessFilters, StatusHandlers.metrics(metrics));
@@ -174,10 +182,13 @@ public final class RateLimitServer implements AutoCloseable {
         private final RateLimiter limiter;
         private ServerSettings settings = ServerSettings.defaults();
         private String backendName = "custom";
-        private StoreHealth storeHealth = StoreHealth.LOCAL;
+        private StoreHealth storeHealth;
 
         private Builder(RateLimiter limiter) {
             this.limiter = Objects.requireNonNull(limiter, "limiter");
+            // A fail-safe limiter (remote store) reports its breaker; others are local.
+            this.storeHealth = limiter instanceof FailSafeRateLimiter fs
+                    ? Backends.health(fs) : StoreHealth.LOCAL;
         }
 
         /**

@@ -89,14 +89,14 @@ class ServerSettingsTest {
     @Test
     void caffeineIsTheDefaultBackendAndItsSectionIsChecked() {
         ConfigSource none = ConfigSource.of(new Properties(), Map.of());
-        try (var store = Backends.open(ServerSettings.from(none), none)) {
+        try (var store = Backends.store(ServerSettings.from(none).backend(), none)) {
             assertEquals("caffeine", store.name());
         }
         Properties p = new Properties();
         p.setProperty("ratelimiter.caffeine.maximumKeys", "5");
         ConfigSource typo = ConfigSource.of(p, Map.of());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Backends.open(ServerSettings.from(typo), typo));
+                () -> Backends.store(ServerSettings.from(typo).backend(), typo));
         assertTrue(e.getMessage().contains("ratelimiter.caffeine.maximum-keys"), e.getMessage());
     }
 
