@@ -23,15 +23,15 @@ import org.slf4j.LoggerFactory;
  * Opens the store named by {@code ratelimiter.backend} and builds the limiter on it.
  *
  * <ul>
- *   <li>{@code caffeine} (default): {@link CaffeineStore}; {@code ratelimiter.caffeine.maximum-keys}
+ *   <li>{@code caffeine} (default): {@link CaffeineStore}; {@code ratelimiter.caffeine.maximumKeys}
  *       [RATE_LIMITER_CAFFEINE_MAXIMUM_KEYS] bounds it (default 1,000,000).</li>
  *   <li>{@code memory}: core's {@link InMemoryStore} (100,000 keys).</li>
  *   <li>{@code redis}: {@link RedisStore} from the {@code ratelimiter.redis.*} section (the Redis
  *       module reads and checks it), wrapped in a {@link FailSafeRateLimiter} configured by
- *       {@code ratelimiter.store.failure-policy} [RATE_LIMITER_FAILURE_POLICY]
+ *       {@code ratelimiter.store.failurePolicy} [RATE_LIMITER_FAILURE_POLICY]
  *       ({@code fail-open} (default), {@code fail-closed}, {@code local-fallback}),
- *       {@code ratelimiter.store.failure-threshold} (default 3) and
- *       {@code ratelimiter.store.open-duration-ms} (default 1000).</li>
+ *       {@code ratelimiter.store.failureThreshold} (default 3) and
+ *       {@code ratelimiter.store.openDurationMs} (default 1000).</li>
  * </ul>
  * Unknown names under {@code ratelimiter.caffeine.} and {@code ratelimiter.store.} are errors.
  */
@@ -40,7 +40,7 @@ final class Backends {
     private static final Logger LOG = LoggerFactory.getLogger(Backends.class);
     private static final String STORE = "ratelimiter.store.";
     private static final Set<String> STORE_NAMES =
-            Set.of("failure-policy", "failure-threshold", "open-duration-ms");
+            Set.of("failurePolicy", "failureThreshold", "openDurationMs");
 
     private Backends() {
     }
@@ -62,13 +62,13 @@ final class Backends {
      */
     static Opened open(ServerSettings settings, RateLimiterConfig core, ConfigSource source) {
         checkNames(source, STORE, STORE_NAMES);
-        FailurePolicy policy = source.get(STORE + "failure-policy", "RATE_LIMITER_FAILURE_POLICY")
+        FailurePolicy policy = source.get(STORE + "failurePolicy", "RATE_LIMITER_FAILURE_POLICY")
                 .map(Backends::failurePolicy).orElse(FailurePolicy.FAIL_OPEN);
-        int threshold = source.get(STORE + "failure-threshold", null)
-                .map(t -> (int) positive(STORE + "failure-threshold", t, 1000))
+        int threshold = source.get(STORE + "failureThreshold", null)
+                .map(t -> (int) positive(STORE + "failureThreshold", t, 1000))
                 .orElse(FailSafeRateLimiter.DEFAULT_FAILURE_THRESHOLD);
-        Duration open = source.get(STORE + "open-duration-ms", null)
-                .map(t -> Duration.ofMillis(positive(STORE + "open-duration-ms", t, 3_600_000)))
+        Duration open = source.get(STORE + "openDurationMs", null)
+                .map(t -> Duration.ofMillis(positive(STORE + "openDurationMs", t, 3_600_000)))
                 .orElse(FailSafeRateLimiter.DEFAULT_OPEN_DURATION);
 
         BucketStore store = store(settings.backend(), source);
@@ -112,10 +112,10 @@ final class Backends {
 
     private static BucketStore caffeine(ConfigSource source) {
         String prefix = "ratelimiter.caffeine.";
-        checkNames(source, prefix, Set.of("maximum-keys"));
+        checkNames(source, prefix, Set.of("maximumKeys"));
         CaffeineStore.Builder builder = CaffeineStore.builder();
-        source.get(prefix + "maximum-keys", "RATE_LIMITER_CAFFEINE_MAXIMUM_KEYS").ifPresent(t ->
-                builder.maximumKeys(positive(prefix + "maximum-keys", t, Long.MAX_VALUE)));
+        source.get(prefix + "maximumKeys", "RATE_LIMITER_CAFFEINE_MAXIMUM_KEYS").ifPresent(t ->
+                builder.maximumKeys(positive(prefix + "maximumKeys", t, Long.MAX_VALUE)));
         return builder.build();
     }
 
@@ -156,7 +156,7 @@ final class Backends {
                 return p;
             }
         }
-        throw new IllegalArgumentException(STORE + "failure-policy must be fail-open,"
+        throw new IllegalArgumentException(STORE + "failurePolicy must be fail-open,"
                 + " fail-closed or local-fallback, was '" + text + "'");
     }
 

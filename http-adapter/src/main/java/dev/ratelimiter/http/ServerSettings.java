@@ -25,20 +25,20 @@ import java.util.Set;
  *   <tr><td>{@code ratelimiter.server.threads} [RATE_LIMITER_THREADS]</td><td>worker threads,
  *       default 256 (the JDK server reads request headers on them, so slow clients hold
  *       one each until the request deadline)</td></tr>
- *   <tr><td>{@code ratelimiter.server.queue-size}</td><td>tasks waiting for a thread, default
+ *   <tr><td>{@code ratelimiter.server.queueSize}</td><td>tasks waiting for a thread, default
  *       1024; beyond it new connections are closed</td></tr>
- *   <tr><td>{@code ratelimiter.server.max-in-flight} [RATE_LIMITER_MAX_IN_FLIGHT]</td><td>checks
+ *   <tr><td>{@code ratelimiter.server.maxInFlight} [RATE_LIMITER_MAX_IN_FLIGHT]</td><td>checks
  *       in progress at once, default 128; more are answered 503 with Retry-After</td></tr>
  *   <tr><td>{@code ratelimiter.server.backlog}</td><td>TCP accept backlog, default 1024</td></tr>
- *   <tr><td>{@code ratelimiter.server.request-timeout}</td><td>seconds to receive a request,
+ *   <tr><td>{@code ratelimiter.server.requestTimeout}</td><td>seconds to receive a request,
  *       default 10</td></tr>
- *   <tr><td>{@code ratelimiter.server.response-timeout}</td><td>seconds to send a response,
+ *   <tr><td>{@code ratelimiter.server.responseTimeout}</td><td>seconds to send a response,
  *       default 10</td></tr>
- *   <tr><td>{@code ratelimiter.server.idle-timeout}</td><td>seconds a keep-alive connection
+ *   <tr><td>{@code ratelimiter.server.idleTimeout}</td><td>seconds a keep-alive connection
  *       may idle, default 30</td></tr>
- *   <tr><td>{@code ratelimiter.server.max-connections}</td><td>open connections, default
+ *   <tr><td>{@code ratelimiter.server.maxConnections}</td><td>open connections, default
  *       10000</td></tr>
- *   <tr><td>{@code ratelimiter.server.shutdown-grace}</td><td>seconds to finish in-flight
+ *   <tr><td>{@code ratelimiter.server.shutdownGrace}</td><td>seconds to finish in-flight
  *       requests on shutdown, default 10</td></tr>
  *   <tr><td>{@code ratelimiter.backend} [RATE_LIMITER_BACKEND]</td><td>{@code caffeine}
  *       (default), {@code memory} or {@code redis}</td></tr>
@@ -69,8 +69,8 @@ public final class ServerSettings {
     private static final String SERVER = "ratelimiter.server.";
     private static final String SECURITY = "ratelimiter.security.";
     private static final Set<String> SERVER_NAMES = Set.of("host", "port", "threads",
-            "queue-size", "max-in-flight", "backlog", "request-timeout", "response-timeout",
-            "idle-timeout", "max-connections", "shutdown-grace");
+            "queueSize", "maxInFlight", "backlog", "requestTimeout", "responseTimeout",
+            "idleTimeout", "maxConnections", "shutdownGrace");
     private static final Set<String> SECURITY_NAMES = Set.of("api-keys.valid-keys",
             "api-keys.enabled", "ip.whitelist", "ip.blacklist", "ip.trusted-proxies",
             "max-request-size");
@@ -147,16 +147,16 @@ public final class ServerSettings {
         source.get(SERVER + "host", "RATE_LIMITER_HOST").ifPresent(b::host);
         intSetting(source, "port", "RATE_LIMITER_PORT", 0, 65535).ifPresent(b::port);
         intSetting(source, "threads", "RATE_LIMITER_THREADS", 1, 10_000).ifPresent(b::threads);
-        intSetting(source, "queue-size", null, 1, 1_000_000).ifPresent(b::queueSize);
-        intSetting(source, "max-in-flight", "RATE_LIMITER_MAX_IN_FLIGHT", 1, 1_000_000)
+        intSetting(source, "queueSize", null, 1, 1_000_000).ifPresent(b::queueSize);
+        intSetting(source, "maxInFlight", "RATE_LIMITER_MAX_IN_FLIGHT", 1, 1_000_000)
                 .ifPresent(b::maxInFlight);
         intSetting(source, "backlog", null, 1, 65535).ifPresent(b::backlog);
-        intSetting(source, "request-timeout", null, 1, 3600).ifPresent(b::requestTimeoutSeconds);
-        intSetting(source, "response-timeout", null, 1, 3600)
+        intSetting(source, "requestTimeout", null, 1, 3600).ifPresent(b::requestTimeoutSeconds);
+        intSetting(source, "responseTimeout", null, 1, 3600)
                 .ifPresent(b::responseTimeoutSeconds);
-        intSetting(source, "idle-timeout", null, 1, 3600).ifPresent(b::idleTimeoutSeconds);
-        intSetting(source, "max-connections", null, 1, 1_000_000).ifPresent(b::maxConnections);
-        intSetting(source, "shutdown-grace", null, 0, 3600)
+        intSetting(source, "idleTimeout", null, 1, 3600).ifPresent(b::idleTimeoutSeconds);
+        intSetting(source, "maxConnections", null, 1, 1_000_000).ifPresent(b::maxConnections);
+        intSetting(source, "shutdownGrace", null, 0, 3600)
                 .ifPresent(s -> b.shutdownGrace(Duration.ofSeconds(s)));
 
         Optional<String> backend = source.get("ratelimiter.backend", "RATE_LIMITER_BACKEND");

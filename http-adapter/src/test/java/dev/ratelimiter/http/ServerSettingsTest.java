@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ratelimiter.config.ConfigSource;
+import dev.ratelimiter.config.RateLimiterConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -93,11 +94,33 @@ class ServerSettingsTest {
             assertEquals("caffeine", store.name());
         }
         Properties p = new Properties();
-        p.setProperty("ratelimiter.caffeine.maximumKeys", "5");
+        p.setProperty("ratelimiter.caffeine.maximum-keys", "5");
         ConfigSource typo = ConfigSource.of(p, Map.of());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> Backends.store(ServerSettings.from(typo).backend(), typo));
-        assertTrue(e.getMessage().contains("ratelimiter.caffeine.maximum-keys"), e.getMessage());
+        assertEquals("unknown property 'ratelimiter.caffeine.maximum-keys'; known:"
+                + " ratelimiter.caffeine.{maximumKeys}", e.getMessage());
+    }
+
+    @Test
+    void storeFailureSettingsAreCheckedByName() {
+        Properties p = new Properties();
+        p.setProperty("ratelimiter.store.failurePolicy", "sometimes");
+        ConfigSource bad = ConfigSource.of(p, Map.of());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Backends.open(ServerSettings.from(bad), RateLimiterConfig.from(bad), bad));
+        assertEquals("ratelimiter.store.failurePolicy must be fail-open, fail-closed or"
+                + " local-fallback, was 'sometimes'", e.getMessage());
+        Properties q = new Properties();
+        q.setProperty("ratelimiter.store.policy", "fail-open");
+        ConfigSource unknown = ConfigSource.of(q, Map.of());
+        assertThrows(IllegalArgumentException.class, () -> Backends.open(
+                ServerSettings.from(unknown), RateLimiterConfig.from(unknown), unknown));
+        ConfigSource noUrl = ConfigSource.of(new Properties(),
+                Map.of("RATE_LIMITER_BACKEND", "redis"));
+        IllegalArgumentException r = assertThrows(IllegalArgumentException.class, () ->
+                Backends.open(ServerSettings.from(noUrl), RateLimiterConfig.from(noUrl), noUrl));
+        assertTrue(r.getMessage().contains("RATE_LIMITER_REDIS_URL"), r.getMessage());
     }
 
     @Test
