@@ -135,11 +135,6 @@ public final class RateLimitServer implements AutoCloseable {
         return settings;
     }
 
-    /** The Prometheus text of the server's meters, as {@code GET /metrics} serves it. */
-    String scrape() {
-        return metrics.scrape();
-    }
-
     /**
      * Stops accepting connections, waits up to {@link ServerSettings#shutdownGrace()} for requests
      * in progress, then stops the threads. Idempotent; does not close the limiter.
