@@ -15,7 +15,7 @@ import dev.ratelimiter.memory.InMemoryStore;
 import dev.ratelimiter.spi.BucketSpec;
 import dev.ratelimiter.spi.BucketStore;
 import dev.ratelimiter.spi.StoreUnavailableException;
-import io.github.bucket4j.Bucket;
+import dev.ratelimiter.spi.TokenBucket;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -37,7 +37,7 @@ class FailSafeRateLimiterTest {
         }
 
         @Override
-        public Bucket bucket(String key, BucketSpec spec) {
+        public TokenBucket bucket(String key, BucketSpec spec) {
             calls.incrementAndGet();
             if (down) {
                 throw new StoreUnavailableException("test store is down", null);

@@ -3,7 +3,7 @@ package dev.ratelimiter.http;
 import dev.ratelimiter.memory.InMemoryStore;
 import dev.ratelimiter.spi.BucketSpec;
 import dev.ratelimiter.spi.BucketStore;
-import io.github.bucket4j.Bucket;
+import dev.ratelimiter.spi.TokenBucket;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -17,7 +17,7 @@ final class LatchedStore implements BucketStore {
     final CountDownLatch release = new CountDownLatch(1);
 
     @Override
-    public Bucket bucket(String key, BucketSpec spec) {
+    public TokenBucket bucket(String key, BucketSpec spec) {
         entered.release();
         try {
             if (!release.await(30, TimeUnit.SECONDS)) {

@@ -8,7 +8,7 @@ import dev.ratelimiter.failure.FailurePolicy;
 import dev.ratelimiter.spi.BucketSpec;
 import dev.ratelimiter.spi.BucketStore;
 import dev.ratelimiter.spi.StoreUnavailableException;
-import io.github.bucket4j.Bucket;
+import dev.ratelimiter.spi.TokenBucket;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
@@ -20,7 +20,7 @@ class StoreFailureTest {
     /** A remote store that never answers. */
     static final class DeadStore implements BucketStore {
         @Override
-        public Bucket bucket(String key, BucketSpec spec) {
+        public TokenBucket bucket(String key, BucketSpec spec) {
             throw new StoreUnavailableException("dead store: connection refused", null);
         }
 

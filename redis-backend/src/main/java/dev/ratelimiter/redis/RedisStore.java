@@ -3,12 +3,12 @@ package dev.ratelimiter.redis;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.ratelimiter.Ticker;
+import dev.ratelimiter.spi.Bucket4jTokenBucket;
 import dev.ratelimiter.spi.BucketSpec;
 import dev.ratelimiter.spi.BucketStore;
 import dev.ratelimiter.spi.StoreUnavailableException;
-import io.github.bucket4j.Bucket;
+import dev.ratelimiter.spi.TokenBucket;
 import io.github.bucket4j.TimeMeter;
-import io.github.bucket4j.distributed.BucketProxy;
 import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
 import io.github.bucket4j.distributed.proxy.ProxyManager;
 import io.github.bucket4j.distributed.proxy.optimization.Optimization;
@@ -89,7 +89,7 @@ public final class RedisStore implements BucketStore {
     private final String keyPrefix;
     private final ProxyManager<String> proxyManager;
     private final Optimization optimization;
-    private final Cache<String, BucketProxy> proxies;
+    private final Cache<String, TokenBucket> proxies;
     private final UnifiedJedis client;
     private final Pool<Jedis> jedisPool;
     private final boolean ownsClient;
@@ -198,15 +198,15 @@ public final class RedisStore implements BucketStore {
     }
 
     @Override
-    public Bucket bucket(String key, BucketSpec spec) {
+    public TokenBucket bucket(String key, BucketSpec spec) {
         checkOpen();
-        BucketProxy proxy = proxies.getIfPresent(key);
+        TokenBucket proxy = proxies.getIfPresent(key);
         if (proxy != null) {
             return proxy;
         }
-        return proxies.get(key, k -> proxyManager.builder()
+        return proxies.get(key, k -> new Bucket4jTokenBucket(proxyManager.builder()
                 .withOptimization(optimization)
-                .build(keyPrefix + k, spec::configuration));
+                .build(keyPrefix + k, spec::configuration)));
     }
 
     @Override

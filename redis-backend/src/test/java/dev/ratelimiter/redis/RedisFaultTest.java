@@ -14,7 +14,7 @@ import dev.ratelimiter.failure.FailSafeRateLimiter;
 import dev.ratelimiter.failure.FailurePolicy;
 import dev.ratelimiter.spi.BucketSpec;
 import dev.ratelimiter.spi.BucketStore;
-import io.github.bucket4j.Bucket;
+import dev.ratelimiter.spi.TokenBucket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,7 +49,7 @@ class RedisFaultTest {
         }
 
         @Override
-        public Bucket bucket(String key, BucketSpec spec) {
+        public TokenBucket bucket(String key, BucketSpec spec) {
             calls.incrementAndGet();
             return inner.bucket(key, spec);
         }
