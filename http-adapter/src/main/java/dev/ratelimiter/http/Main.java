@@ -14,7 +14,8 @@ import java.nio.file.Path;
  * {@link ServerSettings} and {@link RateLimiterConfig}), opens the backend, starts
  * {@link RateLimitServer} and prints one line: address, backend, policy count, auth on or off.
  * SIGTERM stops accepting, finishes in-flight requests and closes the store. A configuration
- * error prints one line naming the setting and exits with status 2.
+ * error prints one line naming the setting and exits with status 2; an address that cannot be
+ * bound exits with status 1.
  */
 public final class Main {
 

@@ -30,8 +30,8 @@ import java.util.function.ToLongFunction;
  * ({@code RateLimit-Policy}, {@code RateLimit}, {@code X-RateLimit-*}) already set on the
  * response. A denied one is answered here: 429 with the same headers and body as the check
  * endpoint, {@code Retry-After} included. When the key function returns null the request is not
- * limited. A key the limiter rejects (blank, too long) is answered 400; an unreachable store
- * 503 with {@code Retry-After: 1}. Responses sent here close the exchange.
+ * limited. A key the limiter rejects (blank, too long) is answered 400; an unreachable store, a
+ * full in-memory store or a closed limiter 503 with {@code Retry-After: 1}. Responses sent here close the exchange.
  *
  * <p>For the JDK server to answer quickly, run with {@code -Dsun.net.httpserver.nodelay=true}
  * (see the module README). Immutable and thread-safe when the functions are.
@@ -74,6 +74,11 @@ public final class RateLimitFilter extends Filter {
         } catch (StoreUnavailableException e) {
             exchange.getResponseHeaders().set("Retry-After", "1");
             answer(exchange, 503, "rate-limit store unavailable");
+            return;
+        } catch (IllegalStateException e) {
+            // A bounded store that is full, or a limiter already closed.
+            exchange.getResponseHeaders().set("Retry-After", "1");
+            answer(exchange, 503, "rate limiter cannot take the request now");
             return;
         }
         if (decision.allowed()) {

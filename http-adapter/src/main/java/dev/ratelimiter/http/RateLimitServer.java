@@ -44,7 +44,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * open, with 503 only when the policy is {@code FAIL_CLOSED} (which also turns the checks it
  * refuses into 503 with {@code Retry-After}).
  *
- * <p>The server does not own the limiter: close it after {@link #stop()}. Thread-safe.
+ * <p>The server does not own the limiter: close it after {@link #stop()}. Thread-safe; no
+ * method accepts or returns null (null arguments throw {@link NullPointerException}).
  */
 public final class RateLimitServer implements AutoCloseable {
 

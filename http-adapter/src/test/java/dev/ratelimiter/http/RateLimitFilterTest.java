@@ -117,6 +117,19 @@ class RateLimitFilterTest {
     }
 
     @Test
+    void aKeyTheLimiterRejectsIs400AndAClosedLimiterIs503() throws Exception {
+        app.createContext("/blank", exchange -> exchange.sendResponseHeaders(204, -1))
+                .getFilters().add(RateLimitFilter.builder(limiter).key(exchange -> " ").build());
+        HttpResponse<String> blank = get("/blank");
+        assertEquals(400, blank.statusCode());
+        assertEquals("key must not be blank", FlatJson.parse(blank.body()).get("error"));
+        limiter.close();
+        HttpResponse<String> closed = get("/api/users/9");
+        assertEquals(503, closed.statusCode());
+        assertEquals("1", closed.headers().firstValue("Retry-After").orElseThrow());
+    }
+
+    @Test
     void theBuilderNeedsAKeyAndAPositiveCost() {
         assertThrows(IllegalStateException.class, () -> RateLimitFilter.builder(limiter).build());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
