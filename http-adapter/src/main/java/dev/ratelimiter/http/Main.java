@@ -3,6 +3,7 @@ package dev.ratelimiter.http;
 import dev.ratelimiter.RateLimiter;
 import dev.ratelimiter.config.ConfigSource;
 import dev.ratelimiter.config.RateLimiterConfig;
+import dev.ratelimiter.spi.StoreUnavailableException;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -66,6 +67,10 @@ public final class Main {
         } catch (IllegalArgumentException | IllegalStateException e) {
             err.println("ratelimiter-http: configuration error: " + e.getMessage());
             return 2;
+        } catch (StoreUnavailableException e) {
+            // A Redis Cluster whose seed nodes cannot be reached to read the slot map.
+            err.println("ratelimiter-http: cannot reach the store: " + e.getMessage());
+            return 1;
         }
         // Before the first HttpServer is created: these properties are read once per JVM.
         JdkServerTuning.apply(settings);

@@ -76,7 +76,8 @@ public final class RateLimitServer implements AutoCloseable {
         this.guard = new ExchangeGuard(metrics);
         ClientAccess access = new ClientAccess(settings.ipAllow(), settings.ipDeny(),
                 settings.trustedProxies());
-        List<Filter> accessFilters = access.enabled() || !settings.trustedProxies().isEmpty()
+        // Trusted proxies only decide which address the lists judge: without lists, no filter.
+        List<Filter> accessFilters = access.enabled()
                 ? List.of(new ClientAccessFilter(access)) : List.of();
 
         CheckHandler check = new CheckHandler(b.limiter, new ApiKeyAuth(settings.apiKeys()),
