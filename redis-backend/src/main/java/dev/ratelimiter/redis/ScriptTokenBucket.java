@@ -13,7 +13,7 @@ import java.util.List;
 
 /**
  * One key's bucket under {@link RedisStrategy#SCRIPT}: each operation is one {@code EVALSHA} of
- * {@link RedisScripts#TOKEN_BUCKET} on the key's hash, which refills, checks every limit and
+ * {@link RedisScripts#TOKEN_BUCKET} on the key, which refills, checks every limit and
  * consumes atomically inside Redis. No state is kept here besides the key and the policy's
  * arguments, so instances are cheap and thread-safe.
  *

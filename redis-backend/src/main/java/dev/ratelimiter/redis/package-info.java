@@ -1,7 +1,9 @@
 /**
  * The Redis backend: {@link dev.ratelimiter.redis.RedisStore} keeps bucket state in Redis or
  * Redis Cluster so that every JVM pointing at the same server enforces one limit together;
- * {@link dev.ratelimiter.redis.RedisStoreConfig} reads its {@code ratelimiter.redis.*} settings.
+ * {@link dev.ratelimiter.redis.RedisStoreConfig} reads its {@code ratelimiter.redis.*} settings;
+ * {@link dev.ratelimiter.redis.RedisStrategy} chooses how a check reaches Redis (one
+ * {@code EVALSHA} by default, or Bucket4j's compare-and-swap).
  * Pair it with {@link dev.ratelimiter.failure.FailSafeRateLimiter} to decide what happens when
  * Redis is down.
  */
