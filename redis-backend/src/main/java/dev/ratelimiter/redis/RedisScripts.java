@@ -22,7 +22,11 @@ import java.util.HexFormat;
  * period (ns) and {@code g} = gcd(refill tokens, period) for a greedy limit or 0 for an interval
  * limit; 4 the {@code struct} format of the state. Reply:
  * {@code {consumed 1|0, tokens available, nanos to wait, nanos to full}}; a reserve answers
- * {@code {1, 0, nanos until due, 0}} or {@code {0, 0, -1, 0}}; -1 as a wait means never.
+ * {@code {1, 0, nanos until due, 0}} or {@code {0, 0, -1, 0}}; -1 as a wait means never. A batch
+ * ({@code b}, what {@link ScriptTokenBucket} sends when several threads of one JVM check the same
+ * key at once) puts the number of requests {@code k} where the tokens go and appends each
+ * request's tokens after the limits; it decides them in order at one instant, exactly as {@code k}
+ * {@code c} calls at that instant would, writes once, and replies four numbers per request.
  *
  * <p>The state is the same kind of packed doubles: the signature hash (a bucket written under
  * another policy, or holding anything else, reads as absent, i.e. full), the origin {@code o} in
@@ -102,7 +106,9 @@ final class RedisScripts {
             local op = ARGV[1]
             local A = {struct.unpack(ARGV[2], ARGV[3])}
             local sfmt = ARGV[4]
-            local n = (#A - 7) / 4
+            -- A batch ('b') carries its count in place of tokens and the tokens after the limits.
+            local k = (op == 'b') and A[1] or 0
+            local n = (#A - 7 - k) / 4
             local tokens, sec, nsec, sigHash = A[1], A[3], A[4], A[6]
             local LIM = 4503599627370496
             local floor = math.floor
@@ -254,6 +260,28 @@ final class RedisScripts {
               end
               write(tokens)
               return {1, 0, d, 0}
+            elseif op == 'b' then
+              -- k try-consumes at one instant, in order, as k 'c' calls at the same time would
+              -- decide them; one write at the end. Four numbers per request, as for 'c'.
+              local out = {}
+              local changed = fresh
+              for j = 1, k do
+                local want = A[6 + 4 * n + j]
+                if want <= avail then
+                  for i = 1, n do
+                    S[3 * i + 1] = S[3 * i + 1] - want
+                  end
+                  avail = avail - want
+                  changed = true
+                  out[4 * j - 3], out[4 * j - 2], out[4 * j - 1] = 1, avail, 0
+                  out[4 * j] = delay(nil, false)
+                else
+                  out[4 * j - 3], out[4 * j - 2] = 0, avail
+                  out[4 * j - 1], out[4 * j] = delay(want, true), delay(nil, false)
+                end
+              end
+              if changed then write(0) end
+              return out
             end
             return redis.error_reply('ratelimiter script: unknown operation ' .. tostring(op))
             """;

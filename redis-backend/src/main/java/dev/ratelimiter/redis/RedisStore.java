@@ -61,7 +61,9 @@ import redis.clients.jedis.util.Pool;
  * {@link Builder#maxCachedKeys maxCachedKeys}). Under {@code CAS} it is a Bucket4j proxy with
  * {@code Optimizations.batching()}: checks that arrive on one key while a command for it is in
  * flight in this JVM are merged into a single compare-and-swap, so contention in one JVM costs one
- * round trip for the batch instead of a retry storm (across JVMs the retries remain).
+ * round trip for the batch instead of a retry storm (across JVMs the retries remain). Under
+ * {@code SCRIPT} checks that arrive on one key while one is in flight are sent together in the
+ * next {@code EVALSHA}, which decides them in order.
  *
  * <p>Failures: every Redis error or timeout surfaces as {@link StoreUnavailableException} naming
  * the store and the cause. Wrap the limiter with {@code dev.ratelimiter.failure.FailSafeRateLimiter}
@@ -113,6 +115,7 @@ public final class RedisStore implements BucketStore {
     private final String description;
     private final String keyPrefix;
     private final RedisStrategy strategy;
+    private final boolean batching;
     private final Ticker ticker;
     private final long keepAliveMs;
     private final ConcurrentMap<BucketSpec, ScriptTokenBucket.Args> scriptArgs =
@@ -129,6 +132,7 @@ public final class RedisStore implements BucketStore {
     private RedisStore(Builder b) {
         this.keyPrefix = b.keyPrefix;
         this.strategy = b.strategy;
+        this.batching = b.batching;
         this.ticker = b.ticker;
         this.keepAliveMs = b.keyTtlKeepAlive.toMillis();
         boolean owns = false;
@@ -246,7 +250,7 @@ public final class RedisStore implements BucketStore {
                     scriptArgs.computeIfAbsent(spec, this::scriptArgsOrUnsupported);
             if (args != UNSUPPORTED) {
                 return new ScriptTokenBucket(keyPrefix + key, args, keepAliveMs, ticker,
-                        this::runScript);
+                        this::runScript, batching);
             }
         }
         return new Bucket4jTokenBucket(proxyManager.builder()
@@ -641,8 +645,9 @@ public final class RedisStore implements BucketStore {
         }
 
         /**
-         * Whether concurrent checks on one key in this JVM are merged into one Redis command
-         * (Bucket4j {@code Optimizations.batching()}). Default true.
+         * Whether concurrent checks on one key in this JVM are merged into one Redis command:
+         * under {@code SCRIPT}, one {@code EVALSHA} deciding them in order; under {@code CAS},
+         * Bucket4j's {@code Optimizations.batching()}. Default true.
          *
          * @param batching true to merge
          * @return this builder

@@ -42,7 +42,7 @@ import java.util.Optional;
  *       <td>{@code script}: one {@code EVALSHA} per check; {@code cas} for Bucket4j's
  *       compare-and-swap (see {@link RedisStrategy})</td></tr>
  *   <tr><td>{@code ratelimiter.redis.batching} [RATE_LIMITER_REDIS_BATCHING]</td>
- *       <td>true: merge concurrent checks on one key (cas strategy)</td></tr>
+ *       <td>true: merge concurrent checks on one key in this JVM into one command</td></tr>
  *   <tr><td>{@code ratelimiter.redis.maxCachedKeys} [RATE_LIMITER_REDIS_MAX_CACHED_KEYS]</td>
  *       <td>10000 per-key proxies kept for batching</td></tr>
  * </table>

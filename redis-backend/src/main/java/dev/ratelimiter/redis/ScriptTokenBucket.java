@@ -9,7 +9,11 @@ import io.github.bucket4j.ConsumptionProbe;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * One key's bucket under {@link RedisStrategy#SCRIPT}: each operation is one {@code EVALSHA} of
@@ -19,6 +23,14 @@ import java.util.List;
  *
  * <p>Time is the client's {@link Ticker} (nanoseconds), read once per operation and sent with
  * the command; see {@link RedisStore} for why the client clock and what clock skew does.
+ *
+ * <p>Batching (on unless the store turns it off): {@link #tryConsume} calls that arrive on this
+ * key while one is in flight are queued; when the call in flight returns, one of the waiting
+ * threads sends every queued request (up to {@link #MAX_BATCH}) in one {@code EVALSHA}, which
+ * decides them in order at that instant exactly as separate calls at that instant would. One
+ * round trip then serves many checks on a hot key, as Bucket4j's batching does for the
+ * compare-and-swap strategy; a lone call goes out at once, unchanged. Waiting threads park; no
+ * lock is held across the Redis call.
  */
 final class ScriptTokenBucket implements TokenBucket {
 
@@ -34,6 +46,9 @@ final class ScriptTokenBucket implements TokenBucket {
     private static final byte[] TRY_CONSUME = {'c'};
     private static final byte[] ESTIMATE = {'e'};
     private static final byte[] RESERVE = {'r'};
+    private static final byte[] BATCH = {'b'};
+    /** The most requests one batched {@code EVALSHA} carries. */
+    static final int MAX_BATCH = 128;
     /** Numbers before the per-limit ones: tokens, max wait, sec, nsec, keep-alive, signature. */
     private static final int HEADER = 6;
 
@@ -42,6 +57,25 @@ final class ScriptTokenBucket implements TokenBucket {
     private final double keepAliveMs;
     private final Ticker ticker;
     private final ScriptRunner runner;
+    private final boolean batching;
+    private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean sending = new AtomicBoolean();
+
+    /** A queued try-consume: its tokens, then its answer or failure, set once by a sender. */
+    private static final class Pending {
+        final long tokens;
+        final Thread waiter = Thread.currentThread();
+        volatile ConsumptionProbe probe;
+        volatile RuntimeException failure;
+
+        Pending(long tokens) {
+            this.tokens = tokens;
+        }
+
+        boolean done() {
+            return probe != null || failure != null;
+        }
+    }
 
     /** Runs the script on the node that owns a key, reloading it after {@code NOSCRIPT}. */
     interface ScriptRunner {
@@ -61,7 +95,8 @@ final class ScriptTokenBucket implements TokenBucket {
     }
 
     ScriptTokenBucket(String redisKey, Args policy, long keepAliveMs, Ticker ticker,
-                      ScriptRunner runner) {
+                      ScriptRunner runner, boolean batching) {
+        this.batching = batching;
         this.key = List.of(redisKey.getBytes(StandardCharsets.UTF_8));
         this.policy = policy;
         this.keepAliveMs = keepAliveMs;
@@ -143,11 +178,109 @@ final class ScriptTokenBucket implements TokenBucket {
 
     @Override
     public ConsumptionProbe tryConsume(long tokens) {
-        List<Long> r = call(TRY_CONSUME, tokens, 0);
-        long remaining = r.get(1);
-        long full = r.get(3);
-        return r.get(0) == 1 ? ConsumptionProbe.consumed(remaining, full)
-                : ConsumptionProbe.rejected(remaining, never(r.get(2)), full);
+        if (!batching) {
+            return probe(call(TRY_CONSUME, tokens, 0), 0);
+        }
+        Pending me = new Pending(tokens);
+        queue.add(me);
+        while (!me.done()) {
+            if (sending.compareAndSet(false, true)) {
+                sendQueued();
+                if (me.done()) {
+                    // Hand the sending over to the next waiter rather than serve others forever.
+                    Pending next = queue.peek();
+                    if (next != null) {
+                        LockSupport.unpark(next.waiter);
+                    }
+                }
+            } else {
+                // Woken by the sender that answers us (or hands over); the timeout only bounds
+                // a missed wake-up.
+                LockSupport.parkNanos(this, 200_000);
+            }
+        }
+        if (me.failure != null) {
+            throw me.failure;
+        }
+        return me.probe;
+    }
+
+    /** Sends one batch of what is queued (this thread holds {@code sending}), then releases. */
+    private void sendQueued() {
+        try {
+            List<Pending> batch = new ArrayList<>();
+            for (Pending p; batch.size() < MAX_BATCH && (p = queue.poll()) != null; ) {
+                batch.add(p);
+            }
+            if (!batch.isEmpty()) {
+                send(batch);
+            }
+        } finally {
+            sending.set(false);
+        }
+    }
+
+    private void send(List<Pending> batch) {
+        try {
+            ConsumptionProbe[] probes;
+            if (batch.size() == 1) {
+                probes = new ConsumptionProbe[] {probe(call(TRY_CONSUME, batch.get(0).tokens, 0), 0)};
+            } else {
+                long[] tokens = new long[batch.size()];
+                for (int i = 0; i < tokens.length; i++) {
+                    tokens[i] = batch.get(i).tokens;
+                }
+                probes = tryConsumeAll(tokens);
+            }
+            for (int i = 0; i < probes.length; i++) {
+                batch.get(i).probe = probes[i];
+            }
+        } catch (RuntimeException e) {
+            for (Pending p : batch) {
+                p.failure = e;
+            }
+        } finally {
+            for (Pending p : batch) {
+                LockSupport.unpark(p.waiter);
+            }
+        }
+    }
+
+    /**
+     * Try-consumes each of {@code tokens} in order at one instant, in one {@code EVALSHA}: the
+     * answers separate {@link #tryConsume} calls at that instant would give.
+     *
+     * @param tokens each at least 1; at most {@link #MAX_BATCH} of them
+     * @return one probe per request, in order
+     */
+    ConsumptionProbe[] tryConsumeAll(long[] tokens) {
+        long now = ticker.read();
+        ByteBuffer numbers = ByteBuffer.allocate(8 * (HEADER + tokens.length)
+                + policy.limits().length).order(ByteOrder.LITTLE_ENDIAN);
+        numbers.putDouble(tokens.length).putDouble(0)
+                .putDouble(Math.floorDiv(now, 1_000_000_000L))
+                .putDouble(Math.floorMod(now, 1_000_000_000L))
+                .putDouble(keepAliveMs).putDouble(policy.signature()).put(policy.limits());
+        for (long t : tokens) {
+            numbers.putDouble(t);
+        }
+        int limitDoubles = policy.limits().length / 8;
+        byte[] format = ("<" + "d".repeat(HEADER + limitDoubles + tokens.length))
+                .getBytes(StandardCharsets.US_ASCII);
+        List<Long> r = runner.run(key, List.of(BATCH, format, numbers.array(),
+                policy.stateFormat()));
+        ConsumptionProbe[] probes = new ConsumptionProbe[tokens.length];
+        for (int i = 0; i < probes.length; i++) {
+            probes[i] = probe(r, 4 * i);
+        }
+        return probes;
+    }
+
+    private static ConsumptionProbe probe(List<Long> r, int at) {
+        long remaining = r.get(at + 1);
+        long full = r.get(at + 3);
+        return r.get(at) == 1 ? ConsumptionProbe.consumed(remaining, full)
+                : ConsumptionProbe.rejected(remaining, never(r.get(at + 2)), full);
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.ratelimiter.redis;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ratelimiter.Limit;
 import dev.ratelimiter.ManualClock;
@@ -69,6 +70,49 @@ class ScriptDifferentialTest {
                 Limit.capacity(2_000_000).refillIntervally(999_983, Duration.ofDays(1)));
         Result r = run(large, 40_000, 20_000, 11L, StepSize.MIXED);
         assertEquals(0, r.answerDivergences, "diverging answers, first: " + r.first);
+    }
+
+    @Test
+    void batchedChecks_decideAsTheSameChecksOneByOneAtThatInstant() {
+        // What the store sends when threads of one JVM check one key at once: k requests in
+        // one EVALSHA. 10,000 batches of 1 to 20 requests against Bucket4j, one by one.
+        ManualClock clock = new ManualClock(1_767_225_600_123_456_789L);
+        BucketSpec spec = BucketSpec.of(POLICY);
+        SplittableRandom random = new SplittableRandom(42);
+        int requests = 0;
+        int differing = 0;
+        String first = "none";
+        try (InMemoryStore memory = InMemoryStore.builder().ticker(clock).build();
+             RedisStore redis = RedisStore.builder().url(TestRedis.url())
+                     .strategy(RedisStrategy.SCRIPT).keyPrefix(TestRedis.uniquePrefix())
+                     .ticker(clock).readTimeout(Duration.ofSeconds(2))
+                     .connectTimeout(Duration.ofSeconds(2))
+                     .keyTtlKeepAlive(Duration.ofHours(1)).build()) {
+            TokenBucket reference = memory.bucket("k", spec);
+            ScriptTokenBucket script = (ScriptTokenBucket) redis.bucket("k", spec);
+            assertEquals(reference.estimate(1), script.estimate(1));
+            for (int b = 0; b < 10_000; b++) {
+                clock.advanceNanos(step(random, StepSize.MIXED));
+                long[] tokens = new long[1 + random.nextInt(20)];
+                for (int i = 0; i < tokens.length; i++) {
+                    tokens[i] = tokens(random);
+                }
+                ConsumptionProbe[] batched = script.tryConsumeAll(tokens);
+                for (int i = 0; i < tokens.length; i++) {
+                    Answer expected = answer(tokens[i], reference.tryConsume(tokens[i]));
+                    Answer actual = answer(tokens[i], batched[i]);
+                    requests++;
+                    if (!expected.equals(actual)) {
+                        if (differing++ == 0) {
+                            first = "batch " + b + " request " + i + ": Bucket4j " + expected
+                                    + ", script " + actual;
+                        }
+                    }
+                }
+            }
+        }
+        assertTrue(requests > 90_000, "requests " + requests);
+        assertEquals(0, differing, "diverging answers, first: " + first);
     }
 
     private enum StepSize { MIXED, HOURS }

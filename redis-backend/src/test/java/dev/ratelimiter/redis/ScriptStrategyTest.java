@@ -22,7 +22,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -101,6 +101,24 @@ class ScriptStrategyTest {
     }
 
     @Test
+    void concurrentChecksOnOneKeyInOneJvm_shareEvalshas_andStayExact() throws Exception {
+        ManualClock clock = new ManualClock(1_767_225_600_000_000_000L);
+        long capacity = 64 * 50;
+        try (RateLimiter a = RateLimiter.builder().rules(Exactness.noRefill(capacity))
+                .store(store(TestRedis.uniquePrefix(), clock, 8).build()).build();
+             Jedis jedis = redis.jedis()) {
+            a.tryAcquire("warm");
+            jedis.configResetStat();
+            // 64 threads x 100 attempts on one key through one store (8 connections): twice
+            // the capacity; exactly the capacity admitted, in fewer EVALSHAs than checks.
+            Exactness.round(a, a, "hot", capacity, 64, 100);
+            long evalshas = commandCalls(jedis).get("evalsha");
+            assertTrue(evalshas < 64 * 100, "EVALSHAs " + evalshas + " for 6,400 checks");
+            System.out.printf("batching: 6,400 checks on one key in %d EVALSHAs%n", evalshas);
+        }
+    }
+
+    @Test
     void scriptFlushMidRun_isAnsweredByReloading_withNoErrorAndTheSameDecisions() {
         ManualClock clock = new ManualClock(1_767_225_600_000_000_000L);
         Rules rules = Rules.of(Policy.of("five", Limit.capacity(5)
@@ -120,18 +138,19 @@ class ScriptStrategyTest {
         }
     }
 
-    @ParameterizedTest(name = "{0} callers")
-    @ValueSource(ints = {64, 400})
-    void twoStoresWithSeparatePools_admitExactlyCapacity_withNoErrors(int threads)
+    @ParameterizedTest(name = "{0} callers, batching {1}")
+    @CsvSource({"64, true", "400, true", "64, false", "400, false"})
+    void twoStoresWithSeparatePools_admitExactlyCapacity_withNoErrors(int threads,
+                                                                     boolean batching)
             throws Exception {
         String prefix = TestRedis.uniquePrefix();
         ManualClock clock = new ManualClock(1_767_225_600_000_000_000L);
         long capacity = threads * 2L;
         Rules rules = Exactness.noRefill(capacity);
         try (RateLimiter a = RateLimiter.builder().rules(rules)
-                     .store(store(prefix, clock, 32).build()).build();
+                     .store(store(prefix, clock, 32).batching(batching).build()).build();
              RateLimiter b = RateLimiter.builder().rules(rules)
-                     .store(store(prefix, clock, 32).build()).build()) {
+                     .store(store(prefix, clock, 32).batching(batching).build()).build()) {
             for (int round = 0; round < 3; round++) {
                 // 4 attempts per caller: twice the capacity. Any error fails the round.
                 Exactness.round(a, b, "exact:" + round, capacity, threads, 4);

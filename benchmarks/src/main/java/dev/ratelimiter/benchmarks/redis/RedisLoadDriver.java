@@ -26,9 +26,10 @@ import redis.clients.jedis.RedisClient;
  * Load driver for the Redis backend: checks per second and p50/p99 latency of
  * {@code RateLimiter.tryAcquire} on a {@link RedisStore}, at 1, 16, 64 and 400 threads, on one
  * hot key and on 10,000 keys, comparing the strategies in the same run against the same Redis:
- * {@code script} (one {@code EVALSHA} per check), {@code cas} (Bucket4j compare-and-swap with
- * batching, the CAS default) and, on the hot key, {@code cas} without batching (what checks from
- * many JVMs look like: batching only merges checks inside one JVM). Redis commands and round
+ * {@code script} (one {@code EVALSHA} per check, or per batch of concurrent checks on one key)
+ * and {@code cas} (Bucket4j compare-and-swap), each with batching (the default) and, on the hot
+ * key, without (what checks from many JVMs look like to each other: batching only merges checks
+ * inside one JVM). Redis commands and round
  * trips per check from {@code INFO commandstats} deltas. In the same run, the baseline: raw Jedis
  * {@code GET} round trips per second at the same thread counts (one round trip per operation: the
  * physical limit of a check that needs at least one). It prints the ratio checks/s ÷ baseline.
@@ -75,8 +76,8 @@ public final class RedisLoadDriver {
 
     /** How a scenario reaches Redis. */
     enum Mode {
-        GET("GET baseline"), SCRIPT("script"), CAS("cas, batching"),
-        CAS_NO_BATCHING("cas, no batching");
+        GET("GET baseline"), SCRIPT("script, batching"), SCRIPT_NO_BATCHING("script, no batching"),
+        CAS("cas, batching"), CAS_NO_BATCHING("cas, no batching");
 
         final String label;
 
@@ -156,9 +157,11 @@ public final class RedisLoadDriver {
             print(baseline, baseline);
             results.add(baseline);
             for (boolean manyKeys : new boolean[] {false, true}) {
-                for (Mode mode : new Mode[] {Mode.SCRIPT, Mode.CAS, Mode.CAS_NO_BATCHING}) {
-                    if (manyKeys && mode == Mode.CAS_NO_BATCHING) {
-                        continue; // nothing to batch on 10k keys: same as CAS
+                for (Mode mode : new Mode[] {Mode.SCRIPT, Mode.SCRIPT_NO_BATCHING, Mode.CAS,
+                        Mode.CAS_NO_BATCHING}) {
+                    if (manyKeys && (mode == Mode.CAS_NO_BATCHING
+                            || mode == Mode.SCRIPT_NO_BATCHING)) {
+                        continue; // little to batch on 10k keys: same as with batching
                     }
                     Result r = checks(threads, manyKeys, mode);
                     print(r, baseline);
@@ -186,8 +189,9 @@ public final class RedisLoadDriver {
     private RateLimiter limiter(Rules rules, String prefix, Mode mode, int pool) {
         RedisStore store = RedisStore.builder().url(url)
                 .keyPrefix(prefix)
-                .strategy(mode == Mode.SCRIPT ? RedisStrategy.SCRIPT : RedisStrategy.CAS)
-                .batching(mode == Mode.CAS)
+                .strategy(mode == Mode.SCRIPT || mode == Mode.SCRIPT_NO_BATCHING
+                        ? RedisStrategy.SCRIPT : RedisStrategy.CAS)
+                .batching(mode == Mode.CAS || mode == Mode.SCRIPT)
                 .poolMaxTotal(pool)
                 .connectTimeout(Duration.ofSeconds(2))
                 .readTimeout(Duration.ofSeconds(2))
@@ -243,8 +247,8 @@ public final class RedisLoadDriver {
     /**
      * {@code INFO commandstats}: {total calls, EVAL calls, EVALSHA calls}. The total includes the
      * commands that scripts run inside Redis: a GET and a SET per CAS {@code EVAL}, so a CAS check
-     * costs 4 commands but 2 network round trips (GET, then EVAL): round trips = 2 x EVALs; an
-     * HMGET (and HSET + PEXPIRE when it consumes) per strategy-script {@code EVALSHA}, one round
+     * costs 4 commands but 2 network round trips (GET, then EVAL): round trips = 2 x EVALs; a
+     * GET (and a SET when it writes) per strategy-script {@code EVALSHA}, one round
      * trip each.
      */
     private long[] commandStats() {
@@ -388,7 +392,7 @@ public final class RedisLoadDriver {
     private static double roundTrips(Result r) {
         return switch (r.mode()) {
             case GET -> r.commandsPerOp();
-            case SCRIPT -> r.evalshasPerOp() + r.evalsPerOp();
+            case SCRIPT, SCRIPT_NO_BATCHING -> r.evalshasPerOp() + r.evalsPerOp();
             case CAS, CAS_NO_BATCHING -> 2 * r.evalsPerOp();
         };
     }
