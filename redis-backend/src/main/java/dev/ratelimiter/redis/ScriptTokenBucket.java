@@ -29,7 +29,8 @@ import java.util.concurrent.locks.LockSupport;
  * threads sends every queued request (up to {@link #MAX_BATCH}) in one {@code EVALSHA}, which
  * decides them in order at that instant exactly as separate calls at that instant would. One
  * round trip then serves many checks on a hot key, as Bucket4j's batching does for the
- * compare-and-swap strategy; a lone call goes out at once, unchanged. Waiting threads park; no
+ * compare-and-swap strategy; a lone call goes out at once, unchanged. Waiting threads park until
+ * answered; a sender that has its own answer wakes the next waiter to send the next batch. No
  * lock is held across the Redis call.
  */
 final class ScriptTokenBucket implements TokenBucket {
@@ -194,9 +195,12 @@ final class ScriptTokenBucket implements TokenBucket {
                     }
                 }
             } else {
-                // Woken by the sender that answers us (or hands over); the timeout only bounds
-                // a missed wake-up.
-                LockSupport.parkNanos(this, 200_000);
+                // Woken by the sender that answers us, or handed the sending by one that is
+                // done (every release is followed by a look at the queue, so no wake-up is
+                // lost). The timeout is only a safety net: a short one would have hundreds of
+                // waiting threads spinning (measured: 400 threads on one key collapsed to ~500
+                // checks/s with a 200 µs timeout).
+                LockSupport.parkNanos(this, 50_000_000L);
             }
         }
         if (me.failure != null) {
