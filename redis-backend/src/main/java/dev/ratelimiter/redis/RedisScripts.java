@@ -144,7 +144,8 @@ final class RedisScripts {
                 end
               end
             end
-            -- Refill every limit: Bucket4j's BucketState64BitsInteger.refill, greedy in gcd-reduced units.
+            -- Refill every limit: Bucket4j's BucketState64BitsInteger.refill, greedy limits in
+            -- gcd-reduced units.
             local avail
             for i = 1, n do
               local c, tk, period, g = A[4 * i + 3], A[4 * i + 4], A[4 * i + 5], A[4 * i + 6]
@@ -210,8 +211,8 @@ final class RedisScripts {
               return q * p + floor((r * p - S[3 * i + 2]) / t1)
             end
 
-            -- Nanoseconds until every limit holds `need` tokens (nil: until full); -1 if `check` and a
-            -- limit can never hold them.
+            -- Nanoseconds until every limit holds `need` tokens (nil: until full); -1 if `check`
+            -- and a limit can never hold them.
             local function delay(need, check)
               local d = 0
               for i = 1, n do

@@ -47,9 +47,10 @@ import redis.clients.jedis.util.Pool;
  * }</pre>
  *
  * <p>How it works depends on the {@link Builder#strategy strategy}. With
- * {@link RedisStrategy#SCRIPT} (the default) each key is one Redis string {@code <keyPrefix><key>}
- * holding every limit of the policy (see {@code RedisScripts}), and each check is one {@code EVALSHA} that refills, decides
- * and consumes inside Redis: one round trip, no retries, however many JVMs share the key. With
+ * {@link RedisStrategy#SCRIPT} (the default) each key is one Redis string
+ * {@code <keyPrefix><key>} holding every limit of the policy, and each check is one
+ * {@code EVALSHA} that refills, decides and consumes inside Redis: one round trip, no retries,
+ * however many JVMs share the key. With
  * {@link RedisStrategy#CAS} each key is one Redis string holding the Bucket4j bucket state,
  * updated with Bucket4j's compare-and-swap (a {@code GET}, then an {@code EVAL} that writes only
  * if the value is unchanged; retried on a lost race). Either way: one key per bucket and no

@@ -18,8 +18,8 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * One key's bucket under {@link RedisStrategy#SCRIPT}: each operation is one {@code EVALSHA} of
  * {@link RedisScripts#TOKEN_BUCKET} on the key, which refills, checks every limit and
- * consumes atomically inside Redis. No state is kept here besides the key and the policy's
- * arguments, so instances are cheap and thread-safe.
+ * consumes atomically inside Redis. No bucket state is kept here: only the key, the policy's
+ * arguments and the queue of checks waiting to be batched. Thread-safe.
  *
  * <p>Time is the client's {@link Ticker} (nanoseconds), read once per operation and sent with
  * the command; see {@link RedisStore} for why the client clock and what clock skew does.
@@ -228,7 +228,8 @@ final class ScriptTokenBucket implements TokenBucket {
         try {
             ConsumptionProbe[] probes;
             if (batch.size() == 1) {
-                probes = new ConsumptionProbe[] {probe(call(TRY_CONSUME, batch.get(0).tokens, 0), 0)};
+                long tokens = batch.get(0).tokens;
+                probes = new ConsumptionProbe[] {probe(call(TRY_CONSUME, tokens, 0), 0)};
             } else {
                 long[] tokens = new long[batch.size()];
                 for (int i = 0; i < tokens.length; i++) {
@@ -243,6 +244,12 @@ final class ScriptTokenBucket implements TokenBucket {
             for (Pending p : batch) {
                 p.failure = e;
             }
+        } catch (Error e) {
+            // Answer the waiters too, or they would wait for a reply that never comes.
+            for (Pending p : batch) {
+                p.failure = new IllegalStateException("batched check failed", e);
+            }
+            throw e;
         } finally {
             for (Pending p : batch) {
                 LockSupport.unpark(p.waiter);
