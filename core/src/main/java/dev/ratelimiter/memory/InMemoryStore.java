@@ -9,6 +9,7 @@ import io.github.bucket4j.Bucket;
 import io.github.bucket4j.TimeMeter;
 import io.github.bucket4j.local.LocalBucket;
 import io.github.bucket4j.local.LocalBucketBuilder;
+import io.github.bucket4j.local.SynchronizationStrategy;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Objects;
@@ -94,12 +95,21 @@ public final class InMemoryStore implements BucketStore {
      * A local Bucket4j bucket for {@code spec} on {@code timeMeter}; shared with other in-process
      * stores so that every local store builds buckets the same way.
      *
+     * <p>The bucket uses Bucket4j's {@code SYNCHRONIZED} strategy: each operation holds the
+     * bucket's monitor only for the refill-and-consume arithmetic, which never blocks or does I/O.
+     * Measured against the default {@code LOCK_FREE} (JMH, {@code HotKeyBenchmark} in the
+     * benchmarks module): the same time per call on one thread, about half the time with two
+     * threads on one key (a failed compare-and-swap throws away a freshly allocated state and
+     * retries), and 64 fewer bytes allocated per call.
+     *
      * @param spec the bucket specification
      * @param timeMeter the clock the bucket reads
-     * @return a new, full, lock-free bucket
+     * @return a new, full bucket
      */
     public static LocalBucket newBucket(BucketSpec spec, TimeMeter timeMeter) {
-        LocalBucketBuilder builder = Bucket.builder().withCustomTimePrecision(timeMeter);
+        LocalBucketBuilder builder = Bucket.builder()
+                .withCustomTimePrecision(timeMeter)
+                .withSynchronizationStrategy(SynchronizationStrategy.SYNCHRONIZED);
         for (Bandwidth bandwidth : spec.configuration().getBandwidths()) {
             builder.addLimit(bandwidth);
         }
