@@ -2,11 +2,9 @@ package dev.ratelimiter;
 
 import dev.ratelimiter.spi.BucketSpec;
 import dev.ratelimiter.spi.BucketStore;
-import io.github.bucket4j.BlockingStrategy;
-import io.github.bucket4j.Bucket;
+import dev.ratelimiter.spi.TokenBucket;
+import dev.ratelimiter.spi.TokenBucket.Estimate;
 import io.github.bucket4j.ConsumptionProbe;
-import io.github.bucket4j.EstimationProbe;
-import io.github.bucket4j.VerboseResult;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -19,9 +17,12 @@ import java.util.concurrent.RejectedExecutionException;
  *
  * <p>Per call: validate the arguments, resolve the key's {@link BucketSpec} through the compiled
  * rules (a hash lookup, then the patterns most specific first), ask the store for the key's
- * Bucket4j bucket and run one {@code tryConsumeAndReturnRemaining} on it. Bucket4j's probe carries
- * everything a decision needs: consumed or not, tokens left, nanoseconds until enough tokens
- * refill, nanoseconds until full. On the hit path that is one probe and one decision allocated.
+ * {@link TokenBucket} and run one {@code tryConsume} on it. The probe carries everything a
+ * decision needs: consumed or not, tokens left, nanoseconds until enough tokens refill,
+ * nanoseconds until full. On the hit path that is one probe and one decision allocated.
+ *
+ * <p>{@code acquire} reserves (the bucket may go below zero, so later callers queue behind the
+ * reservation), then sleeps on the {@link Sleeper} for the time the store reported.
  *
  * <p>Thread-safe: holds no mutable state besides the closed flag; the store's buckets are
  * thread-safe.
@@ -31,7 +32,7 @@ final class BucketRateLimiter implements RateLimiter {
     private final Rules.Compiled<BucketSpec> specs;
     private final BucketStore store;
     private final int maxKeyBytes;
-    private final BlockingStrategy blocking;
+    private final Sleeper sleeper;
     private final Executor asyncExecutor;
     private final ExecutorService ownedExecutor;
     private volatile boolean closed;
@@ -41,7 +42,7 @@ final class BucketRateLimiter implements RateLimiter {
         this.specs = rules.compile(BucketSpec::of);
         this.store = store;
         this.maxKeyBytes = maxKeyBytes;
-        this.blocking = sleeper::sleep;
+        this.sleeper = sleeper;
         this.asyncExecutor = asyncExecutor;
         this.ownedExecutor = ownedExecutor;
     }
@@ -86,18 +87,22 @@ final class BucketRateLimiter implements RateLimiter {
         BucketSpec spec = specs.resolve(key);
         long maxWaitNanos = Durations.toNanosSaturated(maxWait);
         if (maxWaitNanos == 0 || tokens > spec.smallestCapacity()) {
-            return consume(key, tokens, spec); // no wait allowed (Bucket4j rejects a zero wait)
+            return consume(key, tokens, spec); // no wait allowed: exactly tryAcquire
         }
-        Bucket bucket = store.bucket(key, spec);
+        TokenBucket bucket = store.bucket(key, spec);
         store.retain(key, maxWaitNanos);
-        if (bucket.asBlocking().tryConsume(tokens, maxWaitNanos, blocking)) {
-            // The wait is over and the tokens are ours; report the bucket as it is now.
-            return state(key, tokens, spec, bucket, true);
+        long wait = bucket.reserve(tokens, maxWaitNanos);
+        if (wait < 0) {
+            Estimate estimate = bucket.estimate(tokens);
+            return new Decision(false, key, tokens, Math.max(0, estimate.remaining()),
+                    spec.smallestCapacity(), Math.max(1, estimate.nanosToWait()),
+                    estimate.nanosToFull(), spec.policy(), false);
         }
-        EstimationProbe estimate = bucket.estimateAbilityToConsume(tokens);
-        return new Decision(false, key, tokens, Math.max(0, estimate.getRemainingTokens()),
-                spec.smallestCapacity(), Math.max(1, estimate.getNanosToWaitForRefill()),
-                resetNanos(bucket), spec.policy(), false);
+        sleeper.sleep(wait);
+        // The tokens are ours and due; report the bucket as it is now.
+        Estimate now = bucket.estimate(1);
+        return new Decision(true, key, tokens, Math.max(0, now.remaining()),
+                spec.smallestCapacity(), 0, now.nanosToFull(), spec.policy(), false);
     }
 
     @Override
@@ -105,12 +110,9 @@ final class BucketRateLimiter implements RateLimiter {
         checkOpen();
         checkKey(key);
         BucketSpec spec = specs.resolve(key);
-        Bucket bucket = store.bucket(key, spec);
-        VerboseResult<EstimationProbe> result = bucket.asVerbose().estimateAbilityToConsume(1);
-        EstimationProbe probe = result.getValue();
-        return new Decision(probe.canBeConsumed(), key, 0, Math.max(0, probe.getRemainingTokens()),
-                spec.smallestCapacity(), probe.canBeConsumed() ? 0 : probe.getNanosToWaitForRefill(),
-                result.getDiagnostics().calculateFullRefillingTime(), spec.policy(), false);
+        Estimate e = store.bucket(key, spec).estimate(1);
+        return new Decision(e.possible(), key, 0, Math.max(0, e.remaining()),
+                spec.smallestCapacity(), e.nanosToWait(), e.nanosToFull(), spec.policy(), false);
     }
 
     @Override
@@ -144,7 +146,7 @@ final class BucketRateLimiter implements RateLimiter {
         if (tokens > spec.smallestCapacity()) {
             return exceedsCapacity(key, tokens, spec);
         }
-        ConsumptionProbe probe = store.bucket(key, spec).tryConsumeAndReturnRemaining(tokens);
+        ConsumptionProbe probe = store.bucket(key, spec).tryConsume(tokens);
         boolean consumed = probe.isConsumed();
         return new Decision(consumed, key, tokens, probe.getRemainingTokens(),
                 spec.smallestCapacity(), consumed ? 0 : probe.getNanosToWaitForRefill(),
@@ -153,23 +155,9 @@ final class BucketRateLimiter implements RateLimiter {
 
     /** A request that no wait can satisfy: denied, nothing consumed, state read for headers. */
     private Decision exceedsCapacity(String key, long tokens, BucketSpec spec) {
-        Bucket bucket = store.bucket(key, spec);
-        VerboseResult<Long> result = bucket.asVerbose().getAvailableTokens();
-        return new Decision(false, key, tokens, Math.max(0, result.getValue()),
-                spec.smallestCapacity(), Decision.NEVER,
-                result.getDiagnostics().calculateFullRefillingTime(), spec.policy(), false);
-    }
-
-    private static Decision state(String key, long tokens, BucketSpec spec, Bucket bucket,
-                                  boolean allowed) {
-        VerboseResult<Long> result = bucket.asVerbose().getAvailableTokens();
-        return new Decision(allowed, key, tokens, Math.max(0, result.getValue()),
-                spec.smallestCapacity(), 0, result.getDiagnostics().calculateFullRefillingTime(),
-                spec.policy(), false);
-    }
-
-    private static long resetNanos(Bucket bucket) {
-        return bucket.asVerbose().getAvailableTokens().getDiagnostics().calculateFullRefillingTime();
+        Estimate e = store.bucket(key, spec).estimate(1);
+        return new Decision(false, key, tokens, Math.max(0, e.remaining()),
+                spec.smallestCapacity(), Decision.NEVER, e.nanosToFull(), spec.policy(), false);
     }
 
     private void checkOpen() {

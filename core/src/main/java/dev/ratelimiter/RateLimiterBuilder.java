@@ -1,5 +1,7 @@
 package dev.ratelimiter;
 
+import dev.ratelimiter.failure.FailSafeRateLimiter;
+import dev.ratelimiter.failure.FailurePolicy;
 import dev.ratelimiter.memory.InMemoryStore;
 import dev.ratelimiter.spi.BucketStore;
 import java.time.Duration;
@@ -9,6 +11,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * Builds a {@link RateLimiter}. Each option is validated as it is set. Not thread-safe; the
@@ -18,7 +21,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * per second; an {@link InMemoryStore} on the system clock; keys of at most 256 UTF-8 bytes; real
  * sleeping in {@code acquire}; for remote stores, async calls on a bounded pool of 4 threads with
  * a queue of 1024 (a full queue fails the future with
- * {@link java.util.concurrent.RejectedExecutionException}).
+ * {@link java.util.concurrent.RejectedExecutionException}); no failure policy (a store failure
+ * reaches the caller as {@link dev.ratelimiter.spi.StoreUnavailableException}).
  */
 public final class RateLimiterBuilder {
 
@@ -34,6 +38,8 @@ public final class RateLimiterBuilder {
     private int maxKeyBytes = DEFAULT_MAX_KEY_BYTES;
     private Sleeper sleeper = Sleeper.system();
     private Executor asyncExecutor;
+    private FailurePolicy failurePolicy;
+    private Consumer<FailSafeRateLimiter.Builder> failSafeOptions = options -> { };
 
     RateLimiterBuilder() {
     }
@@ -98,6 +104,33 @@ public final class RateLimiterBuilder {
     }
 
     /**
+     * What to answer when the store cannot be reached: the built limiter is then a
+     * {@link FailSafeRateLimiter} (with its default circuit breaker) around the engine, sharing
+     * these rules and key length, so they are given once.
+     *
+     * @param policy the failure policy
+     * @return this builder
+     */
+    public RateLimiterBuilder onStoreFailure(FailurePolicy policy) {
+        return onStoreFailure(policy, options -> { });
+    }
+
+    /**
+     * As {@link #onStoreFailure(FailurePolicy)}, with the circuit breaker tuned by
+     * {@code options} (failure threshold, open duration, ticker, name).
+     *
+     * @param policy the failure policy
+     * @param options applied to the fail-safe builder after policy, rules and key length are set
+     * @return this builder
+     */
+    public RateLimiterBuilder onStoreFailure(FailurePolicy policy,
+                                             Consumer<FailSafeRateLimiter.Builder> options) {
+        this.failurePolicy = Objects.requireNonNull(policy, "policy");
+        this.failSafeOptions = Objects.requireNonNull(options, "options");
+        return this;
+    }
+
+    /**
      * Applies a loaded configuration: its rules and key length.
      *
      * @param config the configuration
@@ -113,7 +146,8 @@ public final class RateLimiterBuilder {
     /**
      * Builds the limiter.
      *
-     * @return the limiter, owning the store
+     * @return the limiter, owning the store; a {@link FailSafeRateLimiter} if
+     *     {@link #onStoreFailure} was set
      */
     public RateLimiter build() {
         BucketStore s = store != null ? store : InMemoryStore.builder().build();
@@ -123,7 +157,14 @@ public final class RateLimiterBuilder {
             owned = defaultAsyncExecutor();
             executor = owned;
         }
-        return new BucketRateLimiter(rules, s, maxKeyBytes, sleeper, executor, owned);
+        RateLimiter engine = new BucketRateLimiter(rules, s, maxKeyBytes, sleeper, executor, owned);
+        if (failurePolicy == null) {
+            return engine;
+        }
+        FailSafeRateLimiter.Builder failSafe = FailSafeRateLimiter.builder(engine, rules)
+                .policy(failurePolicy).maxKeyBytes(maxKeyBytes).name("store " + s.name());
+        failSafeOptions.accept(failSafe);
+        return failSafe.build();
     }
 
     private static ThreadPoolExecutor defaultAsyncExecutor() {

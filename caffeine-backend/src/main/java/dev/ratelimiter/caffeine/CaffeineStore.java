@@ -8,11 +8,11 @@ import com.github.benmanes.caffeine.cache.Expiry;
 import dev.ratelimiter.ManualClock;
 import dev.ratelimiter.Ticker;
 import dev.ratelimiter.memory.InMemoryStore;
+import dev.ratelimiter.spi.Bucket4jTokenBucket;
 import dev.ratelimiter.spi.BucketSpec;
 import dev.ratelimiter.spi.BucketStore;
-import io.github.bucket4j.Bucket;
+import dev.ratelimiter.spi.TokenBucket;
 import io.github.bucket4j.TimeMeter;
-import io.github.bucket4j.local.LocalBucket;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 
@@ -80,10 +80,11 @@ public final class CaffeineStore implements BucketStore {
     }
 
     @Override
-    public Bucket bucket(String key, BucketSpec spec) {
+    public TokenBucket bucket(String key, BucketSpec spec) {
         Held held = cache.getIfPresent(key);
         if (held == null) {
-            held = cache.get(key, k -> new Held(InMemoryStore.newBucket(spec, timeMeter),
+            held = cache.get(key, k -> new Held(
+                    new Bucket4jTokenBucket(InMemoryStore.newBucket(spec, timeMeter)),
                     Math.min(spec.nanosToFillFromEmpty(), MAX_EXPIRY_NANOS)));
         }
         return held.bucket;
@@ -144,10 +145,10 @@ public final class CaffeineStore implements BucketStore {
 
     /** A bucket and how long it may stay idle before it is certainly full. */
     private static final class Held {
-        final LocalBucket bucket;
+        final TokenBucket bucket;
         final long idleNanos;
 
-        Held(LocalBucket bucket, long idleNanos) {
+        Held(TokenBucket bucket, long idleNanos) {
             this.bucket = bucket;
             this.idleNanos = idleNanos;
         }

@@ -2,9 +2,10 @@ package dev.ratelimiter.memory;
 
 import dev.ratelimiter.ManualClock;
 import dev.ratelimiter.Ticker;
+import dev.ratelimiter.spi.Bucket4jTokenBucket;
 import dev.ratelimiter.spi.BucketSpec;
 import dev.ratelimiter.spi.BucketStore;
-import io.github.bucket4j.Bucket;
+import dev.ratelimiter.spi.TokenBucket;
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.BucketListener;
 import io.github.bucket4j.MathType;
@@ -33,7 +34,7 @@ public final class InMemoryStore implements BucketStore {
     /** The default bound on the number of keys. */
     public static final int DEFAULT_MAXIMUM_KEYS = 100_000;
 
-    private final ConcurrentHashMap<String, LocalBucket> buckets = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, TokenBucket> buckets = new ConcurrentHashMap<>();
     private final TimeMeter timeMeter;
     private final int maximumKeys;
 
@@ -59,13 +60,13 @@ public final class InMemoryStore implements BucketStore {
     }
 
     @Override
-    public Bucket bucket(String key, BucketSpec spec) {
-        LocalBucket bucket = buckets.get(key);
+    public TokenBucket bucket(String key, BucketSpec spec) {
+        TokenBucket bucket = buckets.get(key);
         return bucket != null ? bucket : create(key, spec);
     }
 
-    private synchronized LocalBucket create(String key, BucketSpec spec) {
-        LocalBucket existing = buckets.get(key);
+    private synchronized TokenBucket create(String key, BucketSpec spec) {
+        TokenBucket existing = buckets.get(key);
         if (existing != null) {
             return existing;
         }
@@ -76,17 +77,15 @@ public final class InMemoryStore implements BucketStore {
                         + " keys and none is idle; raise maximumKeys or use the Caffeine store");
             }
         }
-        LocalBucket bucket = newBucket(spec, timeMeter);
+        TokenBucket bucket = new Bucket4jTokenBucket(newBucket(spec, timeMeter));
         buckets.put(key, bucket);
         return bucket;
     }
 
     private void dropFullBuckets() {
-        for (Iterator<Map.Entry<String, LocalBucket>> it = buckets.entrySet().iterator();
+        for (Iterator<Map.Entry<String, TokenBucket>> it = buckets.entrySet().iterator();
                 it.hasNext(); ) {
-            LocalBucket bucket = it.next().getValue();
-            if (bucket.asVerbose().getAvailableTokens().getDiagnostics()
-                    .calculateFullRefillingTime() == 0) {
+            if (it.next().getValue().estimate(1).nanosToFull() == 0) {
                 it.remove();
             }
         }

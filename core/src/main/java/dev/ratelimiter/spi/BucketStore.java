@@ -1,7 +1,5 @@
 package dev.ratelimiter.spi;
 
-import io.github.bucket4j.Bucket;
-
 /**
  * Where bucket state lives: the one seam a backend implements.
  *
@@ -27,7 +25,7 @@ public interface BucketStore extends AutoCloseable {
      * @return the bucket; operations on it act on the stored state
      * @throws StoreUnavailableException if the store cannot be reached
      */
-    Bucket bucket(String key, BucketSpec spec);
+    TokenBucket bucket(String key, BucketSpec spec);
 
     /**
      * Tells the store that {@code key}'s bucket may stay below zero for up to {@code nanos}: an

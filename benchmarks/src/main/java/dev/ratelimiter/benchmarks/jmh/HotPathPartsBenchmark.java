@@ -4,7 +4,7 @@ import dev.ratelimiter.KeyCheck;
 import dev.ratelimiter.caffeine.CaffeineStore;
 import dev.ratelimiter.memory.InMemoryStore;
 import dev.ratelimiter.spi.BucketSpec;
-import io.github.bucket4j.Bucket;
+import dev.ratelimiter.spi.TokenBucket;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -53,12 +53,12 @@ public class HotPathPartsBenchmark {
     }
 
     @Benchmark
-    public Bucket caffeineLookup() {
+    public TokenBucket caffeineLookup() {
         return caffeine.bucket(key, spec);
     }
 
     @Benchmark
-    public Bucket memoryLookup() {
+    public TokenBucket memoryLookup() {
         return memory.bucket(key, spec);
     }
 

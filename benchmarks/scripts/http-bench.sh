@@ -1,0 +1,169 @@
+#!/usr/bin/env bash
+# HTTP benchmark of the standalone server (ratelimiter-http) with wrk, on loopback only.
+#
+# In one run it starts, on free ports:
+#   - the transport ceiling: TrivialJsonServer, a JDK HttpServer answering a fixed 200 JSON
+#     body, tuned like the real server (TCP_NODELAY, deadlines, 256 threads);
+#   - the real server on the Caffeine backend with the default policy (capacity 10, 2/s);
+#   - unless REDIS=off: the real server on the Redis backend, against REDIS_URL if set, else a
+#     redis-server on a free loopback port (from PATH, or the binary inside the embedded-redis
+#     jar in ~/.m2), started and killed by this script;
+# then measures each with wrk (64 connections by default) for a hot key and for 10k keys,
+# RUNS times, interleaved, after a warm-up, and prints medians of requests/s, p50 and p99, and
+# the ratio to the ceiling. It kills only the processes it started, by PID.
+#
+# Usage: benchmarks/scripts/http-bench.sh            (RUNS=3 DURATION=10s CONNECTIONS=64)
+#        RUNS=5 DURATION=20s benchmarks/scripts/http-bench.sh
+# Needs: wrk (apt-get install -y wrk), Java 17, Maven.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+RUNS=${RUNS:-3}
+DURATION=${DURATION:-10s}
+WARMUP=${WARMUP:-5s}
+CONNECTIONS=${CONNECTIONS:-64}
+WRK_THREADS=${WRK_THREADS:-2}
+JAVA_OPTS=${JAVA_OPTS:--Xms256m -Xmx256m}
+SCRIPTS=benchmarks/scripts
+
+command -v wrk >/dev/null || { echo "wrk not found: apt-get install -y wrk" >&2; exit 1; }
+
+mvn -q -B -pl http-adapter,benchmarks -am package -DskipTests
+JAR=$(ls http-adapter/target/ratelimiter-http-*-all.jar | head -1)
+
+PIDS=()
+LOGS=()
+cleanup() {
+  for pid in "${PIDS[@]}"; do
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  for log in "${LOGS[@]}"; do rm -f "$log"; done
+}
+trap cleanup EXIT
+
+# start_server VAR command...: starts the command, waits for its "listening on http://..." line
+# and stores that URL in VAR.
+start_server() {
+  local var=$1; shift
+  local log; log=$(mktemp)
+  LOGS+=("$log")
+  "$@" >"$log" 2>&1 &
+  PIDS+=($!)
+  for _ in $(seq 150); do
+    if grep -q "listening on http://" "$log"; then
+      printf -v "$var" '%s' "$(grep -o 'http://[^ ]*' "$log" | head -1)"
+      return 0
+    fi
+    sleep 0.1
+  done
+  echo "server did not start: $*" >&2; cat "$log" >&2; exit 1
+}
+
+REDIS=${REDIS:-on}
+REDIS_PID=
+if [[ "$REDIS" != off && -z "${REDIS_URL:-}" ]]; then
+  REDIS_BIN=$(command -v redis-server || true)
+  if [[ -z "$REDIS_BIN" ]]; then
+    EMBEDDED=$(find ~/.m2/repository/com/github/codemonstur/embedded-redis -name '*.jar' 2>/dev/null | sort | tail -1)
+    if [[ -n "$EMBEDDED" ]]; then
+      REDIS_BIN=$(mktemp)
+      LOGS+=("$REDIS_BIN")
+      unzip -p "$EMBEDDED" redis-server-6.2.6-v5-linux-amd64 >"$REDIS_BIN" && chmod +x "$REDIS_BIN"
+    fi
+  fi
+  if [[ -n "$REDIS_BIN" ]]; then
+    REDIS_PORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    "$REDIS_BIN" --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no \
+      --daemonize no --loglevel warning >/dev/null 2>&1 &
+    REDIS_PID=$!
+    PIDS+=("$REDIS_PID")
+    REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
+    sleep 0.5
+  else
+    echo "no redis-server found: skipping the Redis case (set REDIS_URL to use one)" >&2
+    REDIS=off
+  fi
+fi
+
+start_server CEILING java $JAVA_OPTS -cp benchmarks/target/classes \
+  dev.ratelimiter.benchmarks.http.TrivialJsonServer 0
+start_server CAFFEINE env RATE_LIMITER_PORT=0 RATE_LIMITER_HOST=127.0.0.1 \
+  RATE_LIMITER_BACKEND=caffeine java $JAVA_OPTS -jar "$JAR"
+
+# to_ms VALUE: wrk prints 850.00us, 1.23ms or 1.02s.
+to_ms() {
+  awk -v v="$1" 'BEGIN {
+    if (v ~ /us$/) { sub(/us$/, "", v); printf "%.3f", v / 1000 }
+    else if (v ~ /ms$/) { sub(/ms$/, "", v); printf "%.3f", v }
+    else if (v ~ /s$/) { sub(/s$/, "", v); printf "%.3f", v * 1000 }
+    else { printf "%s", v } }'
+}
+
+if [[ "$REDIS" != off ]]; then
+  # fail-closed, so that a check Redis did not decide shows as a 503 instead of an allowed
+  # request; timeouts and pool sized for 64 connections on a CPU shared with wrk (the 10-20 ms
+  # defaults are for a dedicated machine: here they open the breaker and measure fail-open).
+  start_server REDIS_SERVER env RATE_LIMITER_PORT=0 RATE_LIMITER_HOST=127.0.0.1 \
+    RATE_LIMITER_BACKEND=redis RATE_LIMITER_REDIS_URL="$REDIS_URL" \
+    RATE_LIMITER_FAILURE_POLICY=fail-closed RATE_LIMITER_REDIS_POOL_MAX_TOTAL=64 \
+    RATE_LIMITER_REDIS_REQUEST_TIMEOUT_MS=2000 RATE_LIMITER_REDIS_READ_TIMEOUT_MS=1000 \
+    RATE_LIMITER_REDIS_POOL_MAX_WAIT_MS=1000 \
+    RATE_LIMITER_REDIS_KEY_PREFIX="bench:$$:" java $JAVA_OPTS -jar "$JAR"
+fi
+
+declare -A RPS P50 P99 NON2XX
+# measure NAME URL SCRIPT
+measure() {
+  local out
+  out=$(wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$SCRIPTS/$3" \
+        "$2/api/ratelimit/check")
+  RPS[$1]+="$(awk '/^Requests\/sec/ {print $2}' <<<"$out") "
+  P50[$1]+="$(to_ms "$(awk '$1 == "50%" {print $2}' <<<"$out")") "
+  P99[$1]+="$(to_ms "$(awk '$1 == "99%" {print $2}' <<<"$out")") "
+  NON2XX[$1]+="$(awk '/Non-2xx/ {print $NF}' <<<"$out" | grep . || echo 0) "
+}
+
+median() { tr ' ' '\n' | grep . | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+echo "warming up (${WARMUP} each)..." >&2
+for url in "$CEILING" "$CAFFEINE" ${REDIS_SERVER:+"$REDIS_SERVER"}; do
+  wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$WARMUP" -s "$SCRIPTS/http-10k.lua" \
+    "$url/api/ratelimit/check" >/dev/null
+done
+
+CASES=("ceiling|$CEILING|http-hot.lua" "caffeine-hot|$CAFFEINE|http-hot.lua"
+       "caffeine-10k|$CAFFEINE|http-10k.lua")
+NAMES=(ceiling caffeine-hot caffeine-10k)
+if [[ "$REDIS" != off ]]; then
+  CASES+=("redis-hot|$REDIS_SERVER|http-hot.lua" "redis-10k|$REDIS_SERVER|http-10k.lua")
+  NAMES+=(redis-hot redis-10k)
+fi
+for run in $(seq "$RUNS"); do
+  for c in "${CASES[@]}"; do
+    IFS='|' read -r name url script <<<"$c"
+    echo "run $run/$RUNS: $name" >&2
+    measure "$name" "$url" "$script"
+  done
+done
+
+ceiling=$(median <<<"${RPS[ceiling]}")
+echo
+echo "date: $(date -u +%Y-%m-%dT%H:%MZ)  machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+echo "java: $(java -version 2>&1 | head -1)  wrk: $(wrk -v 2>&1 | head -1 | awk '{print $2}')"
+echo "wrk -t$WRK_THREADS -c$CONNECTIONS -d$DURATION --latency, $RUNS runs each, medians; JAVA_OPTS=$JAVA_OPTS"
+echo
+echo "| case | requests/s | p50 ms | p99 ms | non-2xx per run | vs ceiling | runs (req/s) |"
+echo "|---|---|---|---|---|---|---|"
+for name in "${NAMES[@]}"; do
+  rps=$(median <<<"${RPS[$name]}")
+  ratio=$(awk -v a="$rps" -v b="$ceiling" 'BEGIN {printf "%.2f", a / b}')
+  echo "| $name | $rps | $(median <<<"${P50[$name]}") | $(median <<<"${P99[$name]}") |" \
+       "$(median <<<"${NON2XX[$name]}") | $ratio | ${RPS[$name]}|"
+done
+if [[ "$REDIS" != off ]]; then
+  echo
+  echo "Redis server after the runs (decisions taken without Redis would inflate its figures):"
+  curl -s "$REDIS_SERVER/metrics" \
+    | grep -E '^ratelimiter_checks_(degraded_)?total|^ratelimiter_store_circuit_state|^http_server_responses_total' || true
+fi

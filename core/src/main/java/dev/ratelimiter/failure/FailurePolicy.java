@@ -1,0 +1,28 @@
+package dev.ratelimiter.failure;
+
+/**
+ * What a {@link FailSafeRateLimiter} answers when the store cannot be reached (or its circuit
+ * breaker is open). Every such decision has {@code degraded = true}.
+ */
+public enum FailurePolicy {
+
+    /**
+     * Allow the request: availability over enforcement, like the reference client. The decision
+     * reports the policy's full capacity as remaining, since nothing is known. The default.
+     */
+    FAIL_OPEN,
+
+    /**
+     * Deny the request: enforcement over availability. {@code retryAfter} is the time until the
+     * breaker next tries the store (at least 1 ns).
+     */
+    FAIL_CLOSED,
+
+    /**
+     * Decide with an in-process limiter that has the same rules, so each JVM still enforces the
+     * limit on its own share of the traffic until the store is back. Its buckets start full and
+     * are independent of the store's. It holds at most 100,000 keys (core's in-memory store);
+     * a new key beyond that, with none idle, is allowed as under {@link #FAIL_OPEN}.
+     */
+    LOCAL_FALLBACK
+}

@@ -1,0 +1,65 @@
+package dev.ratelimiter.spi;
+
+import io.github.bucket4j.Bucket;
+import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.EstimationProbe;
+import io.github.bucket4j.VerboseResult;
+import java.util.Objects;
+
+/**
+ * A {@link TokenBucket} over a Bucket4j {@link Bucket}: a local bucket, or a proxy to remote
+ * state. Every Bucket4j-backed store uses this one adapter, so they cannot differ in how they
+ * call Bucket4j. Make one per bucket and keep it with the bucket: {@link #tryConsume} adds no
+ * allocation to Bucket4j's own.
+ *
+ * <p>Thread-safe as the wrapped bucket is.
+ */
+public final class Bucket4jTokenBucket implements TokenBucket {
+
+    private final Bucket bucket;
+
+    /**
+     * @param bucket the Bucket4j bucket
+     */
+    public Bucket4jTokenBucket(Bucket bucket) {
+        this.bucket = Objects.requireNonNull(bucket, "bucket");
+    }
+
+    /** @return the wrapped bucket */
+    public Bucket bucket() {
+        return bucket;
+    }
+
+    @Override
+    public ConsumptionProbe tryConsume(long tokens) {
+        return bucket.tryConsumeAndReturnRemaining(tokens);
+    }
+
+    @Override
+    public Estimate estimate(long tokens) {
+        VerboseResult<EstimationProbe> result = bucket.asVerbose().estimateAbilityToConsume(tokens);
+        EstimationProbe probe = result.getValue();
+        return new Estimate(probe.canBeConsumed(), probe.getRemainingTokens(),
+                probe.canBeConsumed() ? 0 : probe.getNanosToWaitForRefill(),
+                result.getDiagnostics().calculateFullRefillingTime());
+    }
+
+    /**
+     * Uses Bucket4j's blocking consume with a strategy that records the wait instead of
+     * parking: Bucket4j reserves first and then asks the strategy to wait, so recording the
+     * requested wait gives exactly "reserve, and tell me how long".
+     */
+    @Override
+    public long reserve(long tokens, long maxWaitNanos) {
+        long[] wait = {0};
+        try {
+            boolean reserved = bucket.asBlocking().tryConsume(tokens, maxWaitNanos,
+                    nanos -> wait[0] = nanos);
+            return reserved ? wait[0] : -1;
+        } catch (InterruptedException e) {
+            // The recording strategy never blocks, so this cannot happen; keep the flag anyway.
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reserving", e);
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package dev.ratelimiter.spi;
+
+import io.github.bucket4j.ConsumptionProbe;
+
+/**
+ * One key's token bucket, as the limiter's engine uses it: three operations, each atomic against
+ * the stored state. A store returns one from {@link BucketStore#bucket}.
+ *
+ * <p>This is the whole contract between the engine and a backend, kept narrow on purpose:
+ * Bucket4j-backed stores wrap a Bucket4j {@code Bucket} with {@link Bucket4jTokenBucket}; a store
+ * that computes the same semantics elsewhere (a Redis script, say) implements it directly and must
+ * pass the conformance suite. Every time is in nanoseconds; no method returns null.
+ *
+ * <p>Implementations are thread-safe. A remote one throws {@link StoreUnavailableException} when
+ * its state cannot be reached.
+ */
+public interface TokenBucket {
+
+    /**
+     * Takes {@code tokens} from every limit if every limit has them; otherwise takes nothing.
+     *
+     * @param tokens at least 1, at most the smallest capacity (the engine checks)
+     * @return Bucket4j's probe: consumed or not, tokens left (the minimum over the limits),
+     *     nanoseconds until enough tokens refill (0 when consumed), nanoseconds until full
+     */
+    ConsumptionProbe tryConsume(long tokens);
+
+    /**
+     * What {@link #tryConsume} would answer now, without taking anything.
+     *
+     * @param tokens at least 1
+     * @return the estimate
+     */
+    Estimate estimate(long tokens);
+
+    /**
+     * Reserves {@code tokens} if they will all be due within {@code maxWaitNanos}: the bucket may
+     * go below zero, and later requests queue behind this one. Does not wait itself.
+     *
+     * @param tokens at least 1, at most the smallest capacity
+     * @param maxWaitNanos the longest acceptable wait, positive
+     * @return nanoseconds until the reserved tokens are due (0 if they are available now), or
+     *     {@code -1} if the wait would exceed {@code maxWaitNanos}, in which case nothing is taken
+     */
+    long reserve(long tokens, long maxWaitNanos);
+
+    /**
+     * A bucket's state as seen by {@link #estimate}.
+     *
+     * @param possible whether the tokens are available now
+     * @param remaining tokens available now (the minimum over the limits; may be negative while
+     *     reservations wait)
+     * @param nanosToWait nanoseconds until the tokens would be available; 0 if possible
+     * @param nanosToFull nanoseconds until every limit is full again
+     */
+    record Estimate(boolean possible, long remaining, long nanosToWait, long nanosToFull) {
+    }
+}

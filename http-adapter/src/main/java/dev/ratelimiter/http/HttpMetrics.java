@@ -1,0 +1,110 @@
+package dev.ratelimiter.http;
+
+import dev.ratelimiter.Decision;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+/**
+ * The server's meters, on Micrometer's Prometheus registry:
+ * <ul>
+ *   <li>{@code ratelimiter_checks_total{policy, outcome=allowed|denied|error}};</li>
+ *   <li>{@code ratelimiter_checks_degraded_total}: decisions taken without the store;</li>
+ *   <li>{@code ratelimiter_check_latency_seconds}: histogram of the limiter call;</li>
+ *   <li>{@code ratelimiter_store_circuit_state{backend}}: 0 closed, 1 open, 2 half-open;</li>
+ *   <li>{@code http_server_responses_total{status}}.</li>
+ * </ul>
+ * Tag values are bounded: policies come from configuration (past {@value #MAX_POLICIES} they
+ * count as {@code "other"}), statuses are the server's own. Meters are looked up once and
+ * cached, so recording costs no registry lookup. Thread-safe.
+ */
+final class HttpMetrics {
+
+    static final int MAX_POLICIES = 1000;
+
+    private final PrometheusMeterRegistry registry =
+            new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final ConcurrentHashMap<String, Counter[]> checks = new ConcurrentHashMap<>();
+    private final Counter errors;
+    private final Counter degraded;
+    private final Timer latency;
+    private final AtomicReferenceArray<Counter> statuses = new AtomicReferenceArray<>(600);
+
+    HttpMetrics(String backend, StoreHealth health) {
+        errors = Counter.builder("ratelimiter.checks").tag("policy", "none")
+                .tag("outcome", "error").description("rate-limit checks").register(registry);
+        degraded = Counter.builder("ratelimiter.checks.degraded")
+                .description("decisions taken without the store").register(registry);
+        latency = Timer.builder("ratelimiter.check.latency")
+                .description("time spent in RateLimiter.tryAcquire")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofNanos(1_000))
+                .maximumExpectedValue(Duration.ofSeconds(10))
+                .register(registry);
+        Gauge.builder("ratelimiter.store.circuit.state", health, h -> h.circuit().ordinal())
+                .description("store circuit breaker: 0 closed, 1 open, 2 half-open")
+                .tag("backend", backend).register(registry);
+    }
+
+    /** Records a decision and the time the limiter took. */
+    void decision(Decision d, long nanos) {
+        latency.record(nanos, TimeUnit.NANOSECONDS);
+        Counter[] pair = checks.get(d.policyName());
+        if (pair == null) {
+            pair = policyCounters(d.policyName());
+        }
+        pair[d.allowed() ? 0 : 1].increment();
+        if (d.degraded()) {
+            degraded.increment();
+        }
+    }
+
+    /** Records a check that ended without a decision (store unavailable). */
+    void checkError() {
+        errors.increment();
+    }
+
+    /** Records a response status; -1 (no response sent) is not recorded. */
+    void status(int status) {
+        if (status < 100 || status >= 600) {
+            return;
+        }
+        Counter c = statuses.get(status);
+        if (c == null) {
+            c = Counter.builder("http.server.responses").tag("status", Integer.toString(status))
+                    .description("HTTP responses by status").register(registry);
+            statuses.set(status, c);
+        }
+        c.increment();
+    }
+
+    private Counter[] policyCounters(String policy) {
+        String tag = checks.size() >= MAX_POLICIES ? "other" : policy;
+        Counter[] pair = checks.computeIfAbsent(tag, p -> new Counter[] {
+                counter(p, "allowed"), counter(p, "denied")});
+        if (!tag.equals(policy) && checks.size() < MAX_POLICIES) {
+            checks.putIfAbsent(policy, pair);
+        }
+        return pair;
+    }
+
+    private Counter counter(String policy, String outcome) {
+        return Counter.builder("ratelimiter.checks").tag("policy", policy).tag("outcome", outcome)
+                .description("rate-limit checks").register(registry);
+    }
+
+    /** @return the Prometheus text exposition of every meter */
+    String scrape() {
+        return registry.scrape();
+    }
+
+    PrometheusMeterRegistry registry() {
+        return registry;
+    }
+}

@@ -1,0 +1,257 @@
+package dev.ratelimiter.http;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.core.io.JsonEOFException;
+import dev.ratelimiter.Decision;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * Reads check requests and writes responses with Jackson's streaming API (jackson-core): no data
+ * binding, no reflection, one parser per request over the bytes already read.
+ *
+ * <p>Reading is strict: the body must be one JSON object with only the fields {@code key}
+ * (string, required), {@code tokens} (integer from 1 to 2<sup>63</sup>-1, default 1) and
+ * {@code apiKey} (string or null), each at most once, and nothing after it. Every violation
+ * is a {@link BadRequestException} whose message names the field. Stateless and thread-safe.
+ */
+final class JsonCodec {
+
+    private static final JsonFactory FACTORY = JsonFactory.builder()
+            // Field names are client input: do not intern them into a shared symbol table.
+            .disable(JsonFactory.Feature.CANONICALIZE_FIELD_NAMES)
+            .disable(JsonFactory.Feature.INTERN_FIELD_NAMES)
+            .streamReadConstraints(StreamReadConstraints.builder()
+                    .maxNestingDepth(32)
+                    .maxNumberLength(64)
+                    .build())
+            .build();
+
+    private static final int MAX_ECHO = 64;
+
+    private JsonCodec() {
+    }
+
+    /** A parsed check request; {@code apiKey} may be null. */
+    record CheckRequest(String key, long tokens, String apiKey) {
+    }
+
+    /** Client input that cannot be accepted; the message names the field and is safe to send. */
+    static final class BadRequestException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        BadRequestException(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /**
+     * Parses a check request.
+     *
+     * @param body the bytes read
+     * @param length how many of them are the body
+     * @return the request
+     * @throws BadRequestException naming the field that is wrong
+     */
+    static CheckRequest parseCheck(byte[] body, int length) throws BadRequestException {
+        String field = null;
+        try (JsonParser p = FACTORY.createParser(body, 0, length)) {
+            JsonToken first = p.nextToken();
+            if (first == null) {
+                throw new BadRequestException("request body must be a JSON object, was empty");
+            }
+            if (first != JsonToken.START_OBJECT) {
+                throw new BadRequestException("request body must be a JSON object, was "
+                        + describe(first));
+            }
+            String key = null;
+            long tokens = 1;
+            String apiKey = null;
+            boolean seenKey = false;
+            boolean seenTokens = false;
+            boolean seenApiKey = false;
+            JsonToken t;
+            while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+                field = p.currentName();
+                JsonToken v = p.nextToken();
+                switch (field) {
+                    case "key":
+                        seenKey = once(seenKey, field);
+                        if (v != JsonToken.VALUE_STRING) {
+                            throw new BadRequestException("key must be a string, was "
+                                    + describe(v));
+                        }
+                        key = p.getText();
+                        break;
+                    case "tokens":
+                        seenTokens = once(seenTokens, field);
+                        tokens = tokens(p, v);
+                        break;
+                    case "apiKey":
+                        seenApiKey = once(seenApiKey, field);
+                        if (v == JsonToken.VALUE_STRING) {
+                            apiKey = p.getText();
+                        } else if (v != JsonToken.VALUE_NULL) {
+                            throw new BadRequestException("apiKey must be a string, was "
+                                    + describe(v));
+                        }
+                        break;
+                    default:
+                        throw new BadRequestException("unknown field '" + echo(field)
+                                + "'; expected key, tokens, apiKey");
+                }
+                field = null;
+            }
+            if (t != JsonToken.END_OBJECT) {
+                throw new BadRequestException("malformed JSON: expected a field name");
+            }
+            JsonToken after = p.nextToken();
+            if (after != null) {
+                throw new BadRequestException("unexpected " + describe(after)
+                        + " after the JSON object");
+            }
+            if (!seenKey) {
+                throw new BadRequestException("key is required");
+            }
+            return new CheckRequest(key, tokens, apiKey);
+        } catch (StreamConstraintsException e) {
+            throw new BadRequestException((field == null ? "request body" : field)
+                    + " exceeds a JSON limit (number length 64, nesting depth 32)");
+        } catch (JsonEOFException e) {
+            throw new BadRequestException("malformed JSON: unexpected end of input"
+                    + (field == null ? "" : " in field " + echo(field)));
+        } catch (JsonProcessingException e) {
+            JsonLocation at = e.getLocation();
+            throw new BadRequestException("malformed JSON"
+                    + (field == null ? "" : " in field " + echo(field))
+                    + (at == null ? "" : " at line " + at.getLineNr() + ", column "
+                    + at.getColumnNr()));
+        } catch (IOException e) {
+            // Reading a byte array cannot fail with I/O; a decoding error lands here.
+            throw new BadRequestException("malformed JSON: " + e.getClass().getSimpleName());
+        }
+    }
+
+    private static long tokens(JsonParser p, JsonToken v) throws IOException, BadRequestException {
+        if (v == JsonToken.VALUE_NUMBER_INT) {
+            if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+                throw new BadRequestException("tokens must be from 1 to " + Long.MAX_VALUE
+                        + ", was " + echo(p.getText()));
+            }
+            long tokens = p.getLongValue();
+            if (tokens < 1) {
+                throw new BadRequestException("tokens must be >= 1, was " + tokens);
+            }
+            return tokens;
+        }
+        if (v == JsonToken.VALUE_NUMBER_FLOAT) {
+            throw new BadRequestException("tokens must be an integer, was " + echo(p.getText()));
+        }
+        throw new BadRequestException("tokens must be an integer, was " + describe(v));
+    }
+
+    private static boolean once(boolean seen, String field) throws BadRequestException {
+        if (seen) {
+            throw new BadRequestException("duplicate field '" + field + "'");
+        }
+        return true;
+    }
+
+    private static String describe(JsonToken t) {
+        if (t == null) {
+            return "missing";
+        }
+        switch (t) {
+            case START_OBJECT:
+                return "an object";
+            case START_ARRAY:
+                return "an array";
+            case VALUE_STRING:
+                return "a string";
+            case VALUE_NUMBER_INT:
+            case VALUE_NUMBER_FLOAT:
+                return "a number";
+            case VALUE_TRUE:
+            case VALUE_FALSE:
+                return "a boolean";
+            case VALUE_NULL:
+                return "null";
+            default:
+                return t.asString() == null ? t.name() : "'" + t.asString() + "'";
+        }
+    }
+
+    private static String echo(String text) {
+        return text.length() <= MAX_ECHO ? text : text.substring(0, MAX_ECHO) + "...";
+    }
+
+    /**
+     * The body of a 200 or 429 check response.
+     *
+     * @param d the decision
+     * @return UTF-8 JSON
+     */
+    static byte[] decision(Decision d) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(192);
+        try (JsonGenerator g = FACTORY.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("key", d.key());
+            g.writeNumberField("tokensRequested", d.tokensRequested());
+            g.writeBooleanField("allowed", d.allowed());
+            g.writeNumberField("remainingTokens", d.remaining());
+            g.writeNumberField("limit", d.limit());
+            g.writeNumberField("retryAfterMs", d.exceedsCapacity() ? -1
+                    : ceilDiv(d.retryAfterNanos(), 1_000_000));
+            g.writeNumberField("resetAfterMs", ceilDiv(d.resetAfterNanos(), 1_000_000));
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    /**
+     * {@code {"error": message}}.
+     *
+     * @param message the message
+     * @return UTF-8 JSON
+     */
+    static byte[] error(String message) {
+        return object("error", message, null, null);
+    }
+
+    /**
+     * A flat object of up to two string fields.
+     *
+     * @return UTF-8 JSON
+     */
+    static byte[] object(String name1, String value1, String name2, String value2) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(64);
+        try (JsonGenerator g = FACTORY.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField(name1, value1);
+            if (name2 != null) {
+                g.writeStringField(name2, value2);
+            }
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    static long ceilDiv(long value, long unit) {
+        if (value <= 0) {
+            return 0;
+        }
+        return value / unit + (value % unit == 0 ? 0 : 1);
+    }
+}

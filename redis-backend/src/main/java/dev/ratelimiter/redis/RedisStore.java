@@ -1,0 +1,606 @@
+package dev.ratelimiter.redis;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.ratelimiter.Ticker;
+import dev.ratelimiter.spi.Bucket4jTokenBucket;
+import dev.ratelimiter.spi.BucketSpec;
+import dev.ratelimiter.spi.BucketStore;
+import dev.ratelimiter.spi.StoreUnavailableException;
+import dev.ratelimiter.spi.TokenBucket;
+import io.github.bucket4j.TimeMeter;
+import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
+import io.github.bucket4j.distributed.proxy.ProxyManager;
+import io.github.bucket4j.distributed.proxy.optimization.Optimization;
+import io.github.bucket4j.distributed.proxy.optimization.Optimizations;
+import io.github.bucket4j.distributed.serialization.Mapper;
+import io.github.bucket4j.redis.jedis.Bucket4jJedis;
+import io.github.bucket4j.redis.jedis.RedisApi;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import redis.clients.jedis.ConnectionPool;
+import redis.clients.jedis.ConnectionPoolConfig;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.RedisClusterClient;
+import redis.clients.jedis.SslOptions;
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.util.Pool;
+
+/**
+ * Bucket state in Redis or Redis Cluster, shared by every JVM that points at the same server
+ * and key prefix: two services with the same rules enforce one limit together.
+ *
+ * <pre>{@code
+ * RedisStore store = RedisStore.builder().url("redis://redis.internal:6379").build();
+ * RateLimiter limiter = RateLimiter.builder().rules(rules).store(store).build();
+ * }</pre>
+ *
+ * <p>How it works: each key is one Redis string {@code <keyPrefix><key>} holding the Bucket4j
+ * bucket state, updated with Bucket4j's compare-and-swap (a {@code GET}, then an {@code EVAL}
+ * that writes only if the value is unchanged; retried on a lost race). One key per bucket and no
+ * multi-key command, so it is safe in Redis Cluster. Every write sets a TTL of the time the bucket
+ * needs to refill to full plus {@link Builder#keyTtlKeepAlive keyTtlKeepAlive}: a key left alone
+ * that long is full again, so expiring it changes no decision.
+ *
+ * <p>Hot keys: the store keeps one Bucket4j proxy per active key in a bounded cache (at most
+ * {@link Builder#maxCachedKeys maxCachedKeys}) with {@code Optimizations.batching()}: checks
+ * that arrive on one key while a command for it is in flight in this JVM are merged into a single
+ * compare-and-swap, so contention costs one round trip for the batch instead of a retry storm.
+ *
+ * <p>Failures: every Redis error or timeout surfaces as {@link StoreUnavailableException} naming
+ * the store and the cause. Wrap the limiter with {@code dev.ratelimiter.failure.FailSafeRateLimiter}
+ * to choose fail-open, fail-closed or a local fallback, and to stop calling a dead Redis.
+ *
+ * <p>Waits are bounded. The CAS loop stops at {@code requestTimeout}; each Redis call waits at
+ * most {@code poolMaxWait} for a pooled connection (or {@code connectTimeout} to open one) and
+ * {@code readTimeout} for the reply. So a check costs at most about
+ * {@code requestTimeout + max(poolMaxWait, connectTimeout) + readTimeout}: 20 + 10 + 15 = 45 ms
+ * with the defaults.
+ *
+ * <p>Thread-safe. Time comes from the {@link Builder#ticker ticker} (default
+ * {@link Ticker#wallClock()}, which every JVM sharing the store must agree on). A store built from
+ * a URL or cluster nodes owns its connections and closes them in {@link #close()}; a client passed
+ * in by the caller stays the caller's to close.
+ */
+public final class RedisStore implements BucketStore {
+
+    /** The default key prefix. */
+    public static final String DEFAULT_KEY_PREFIX = "ratelimiter:";
+    /** The default connect timeout: 10 ms. */
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofMillis(10);
+    /** The default read (socket) timeout: 15 ms. */
+    public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofMillis(15);
+    /** The default bound on one check's compare-and-swap loop: 20 ms. */
+    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofMillis(20);
+    /** The default wait for a pooled connection: 10 ms. */
+    public static final Duration DEFAULT_POOL_MAX_WAIT = Duration.ofMillis(10);
+    /** The default number of connections per node: 16. */
+    public static final int DEFAULT_POOL_MAX_TOTAL = 16;
+    /** The default time a key outlives its refill to full: 5 s. */
+    public static final Duration DEFAULT_KEY_TTL_KEEP_ALIVE = Duration.ofSeconds(5);
+    /** The default bound on cached per-key proxies: 10,000. */
+    public static final int DEFAULT_MAX_CACHED_KEYS = 10_000;
+
+    private final String description;
+    private final String keyPrefix;
+    private final ProxyManager<String> proxyManager;
+    private final Optimization optimization;
+    private final Cache<String, TokenBucket> proxies;
+    private final UnifiedJedis client;
+    private final Pool<Jedis> jedisPool;
+    private final boolean ownsClient;
+    private final StoreErrors errors;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private RedisStore(Builder b) {
+        this.keyPrefix = b.keyPrefix;
+        boolean owns = false;
+        UnifiedJedis c = b.client;
+        String desc = b.client != null ? "(client " + b.client.getClass().getSimpleName() + ")"
+                : b.jedisPool != null ? "(JedisPool)" : b.target.toString();
+        if (c == null && b.jedisPool == null) {
+            c = connect(b, desc);
+            owns = true;
+        }
+        this.client = c;
+        this.jedisPool = b.jedisPool;
+        this.ownsClient = owns;
+        this.description = desc;
+
+        StoreErrors errors = new StoreErrors(desc, this::dropIdleConnections);
+        Ticker ticker = b.ticker;
+        TimeMeter clock = new TimeMeter() {
+            @Override
+            public long currentTimeNanos() {
+                return ticker.read();
+            }
+
+            @Override
+            public boolean isWallClockBased() {
+                return true;
+            }
+        };
+        RedisApi api = (client != null
+                ? Bucket4jJedis.casBasedBuilder(client)
+                : Bucket4jJedis.casBasedBuilder(jedisPool)).getRedisApi();
+        this.proxyManager = new Bucket4jJedis.JedisBasedProxyManagerBuilder<>(Mapper.STRING, api)
+                .clientClock(clock)
+                .requestTimeout(b.requestTimeout)
+                .expirationAfterWrite(ExpirationAfterWriteStrategy
+                        .basedOnTimeForRefillingBucketUpToMax(b.keyTtlKeepAlive))
+                .build();
+        this.optimization = errors.around(
+                b.batching ? Optimizations.batching() : Optimization.NONE_OPTIMIZED);
+        this.proxies = Caffeine.newBuilder().maximumSize(b.maxCachedKeys).build();
+        this.errors = errors;
+    }
+
+    private static UnifiedJedis connect(Builder b, String desc) {
+        RedisTarget t = b.target;
+        DefaultJedisClientConfig.Builder cc = DefaultJedisClientConfig.builder()
+                .connectionTimeoutMillis(millis(b.connectTimeout))
+                .socketTimeoutMillis(millis(b.readTimeout));
+        if (t.ssl) {
+            // JVM trust store, certificate and host name verified.
+            cc.sslOptions(SslOptions.defaults());
+        }
+        if (t.user != null) {
+            cc.user(t.user);
+        }
+        if (t.password != null) {
+            cc.password(t.password);
+        }
+        if (!t.cluster) {
+            cc.database(t.database);
+        }
+        ConnectionPoolConfig pool = new ConnectionPoolConfig();
+        pool.setMaxTotal(b.poolMaxTotal);
+        pool.setMaxIdle(b.poolMaxTotal);
+        pool.setMinIdle(0);
+        pool.setBlockWhenExhausted(true);
+        pool.setMaxWait(b.poolMaxWait);
+        try {
+            if (t.cluster) {
+                return RedisClusterClient.builder()
+                        .nodes(new LinkedHashSet<>(t.nodes))
+                        .clientConfig(cc.build())
+                        .poolConfig(pool)
+                        .maxAttempts(3)
+                        .maxTotalRetriesDuration(b.requestTimeout.plus(b.readTimeout))
+                        .build();
+            }
+            return RedisClient.builder()
+                    .hostAndPort(t.nodes.get(0))
+                    .clientConfig(cc.build())
+                    .poolConfig(pool)
+                    .build();
+        } catch (RuntimeException e) {
+            throw new StoreErrors(desc, () -> { }).translate(e);
+        }
+    }
+
+    private static int millis(Duration d) {
+        return (int) Math.min(Integer.MAX_VALUE, d.toMillis());
+    }
+
+    /**
+     * Starts a store configuration.
+     *
+     * @return a new builder; set one of {@code url}, {@code clusterNodes}, {@code client} or
+     *     {@code jedisPool}
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public TokenBucket bucket(String key, BucketSpec spec) {
+        checkOpen();
+        TokenBucket proxy = proxies.getIfPresent(key);
+        if (proxy != null) {
+            return proxy;
+        }
+        return proxies.get(key, k -> new Bucket4jTokenBucket(proxyManager.builder()
+                .withOptimization(optimization)
+                .build(keyPrefix + k, spec::configuration)));
+    }
+
+    @Override
+    public void remove(String key) {
+        checkOpen();
+        proxies.invalidate(key);
+        try {
+            proxyManager.removeProxy(keyPrefix + key);
+        } catch (RuntimeException e) {
+            throw errors.translate(e);
+        }
+    }
+
+    /**
+     * Sends a {@code PING}: a way to check the URL, credentials and reachability at start-up.
+     *
+     * @throws StoreUnavailableException if Redis does not answer, naming the store and the cause
+     *     (unreachable, credentials rejected, timed out)
+     */
+    public void verify() {
+        checkOpen();
+        try {
+            if (client != null) {
+                client.ping();
+            } else {
+                try (Jedis jedis = jedisPool.getResource()) {
+                    jedis.ping();
+                }
+            }
+        } catch (RuntimeException e) {
+            throw errors.translate(e);
+        }
+    }
+
+    /**
+     * The Redis key that holds a limiter key's bucket: the prefix followed by the key.
+     *
+     * @param key the limiter's key
+     * @return the Redis key
+     */
+    public String redisKey(String key) {
+        return keyPrefix + key;
+    }
+
+    /** @return how many per-key proxies are cached now (at most {@code maxCachedKeys}) */
+    public long cachedKeys() {
+        proxies.cleanUp();
+        return proxies.estimatedSize();
+    }
+
+    @Override
+    public boolean isLocal() {
+        return false;
+    }
+
+    @Override
+    public String name() {
+        return "redis";
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        proxies.invalidateAll();
+        if (ownsClient) {
+            client.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "RedisStore[" + description + ", prefix=" + keyPrefix + "]";
+    }
+
+    private void checkOpen() {
+        if (closed.get()) {
+            throw new IllegalStateException("RedisStore " + description + " is closed");
+        }
+    }
+
+    /** After a connection error, idle pooled connections probably point at a dead server. */
+    private void dropIdleConnections() {
+        try {
+            if (client instanceof RedisClient rc) {
+                rc.getPool().clear();
+            } else if (client instanceof RedisClusterClient rcc) {
+                for (ConnectionPool p : rcc.getClusterNodes().values()) {
+                    p.clear();
+                }
+            } else if (jedisPool != null) {
+                jedisPool.clear();
+            }
+        } catch (RuntimeException ignored) {
+            // Best effort: a pool that cannot be cleared now is cleared on the next error.
+        }
+    }
+
+    /**
+     * Configures a {@link RedisStore}. Each option is validated as it is set; messages name the
+     * option and the value. Not thread-safe.
+     */
+    public static final class Builder {
+        private RedisTarget target;
+        private String targetOption;
+        private UnifiedJedis client;
+        private Pool<Jedis> jedisPool;
+        private String username;
+        private String password;
+        private String keyPrefix = DEFAULT_KEY_PREFIX;
+        private Ticker ticker = Ticker.wallClock();
+        private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+        private Duration readTimeout = DEFAULT_READ_TIMEOUT;
+        private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
+        private Duration poolMaxWait = DEFAULT_POOL_MAX_WAIT;
+        private int poolMaxTotal = DEFAULT_POOL_MAX_TOTAL;
+        private Duration keyTtlKeepAlive = DEFAULT_KEY_TTL_KEEP_ALIVE;
+        private boolean batching = true;
+        private int maxCachedKeys = DEFAULT_MAX_CACHED_KEYS;
+
+        private Builder() {
+        }
+
+        /**
+         * One Redis server: {@code redis://[user:password@]host[:port][/database]}, or
+         * {@code rediss://...} for TLS. Port 6379 and database 0 when left out; user and password
+         * are URL-encoded.
+         *
+         * @param url the URL, not null
+         * @return this builder
+         * @throws IllegalArgumentException if the URL is malformed, naming what is wrong
+         * @throws IllegalStateException if another connection option is already set
+         */
+        public Builder url(String url) {
+            Objects.requireNonNull(url, "url");
+            setTarget("url");
+            this.target = RedisTarget.parseUrl("url", url);
+            return this;
+        }
+
+        /**
+         * A Redis Cluster, found from these seed nodes: {@code "host:port,host:port"}. The
+         * store discovers the other nodes and follows slot moves.
+         *
+         * @param nodes comma-separated {@code host:port}, at least one
+         * @return this builder
+         * @throws IllegalArgumentException if an entry is not {@code host:port}
+         * @throws IllegalStateException if another connection option is already set
+         */
+        public Builder clusterNodes(String nodes) {
+            Objects.requireNonNull(nodes, "clusterNodes");
+            setTarget("clusterNodes");
+            this.target = RedisTarget.parseClusterNodes("clusterNodes", nodes, null, null, false);
+            return this;
+        }
+
+        /**
+         * A client the caller already has ({@code RedisClient}, {@code RedisClusterClient},
+         * {@code JedisPooled}, {@code JedisCluster}). The caller keeps owning it: the store does
+         * not close it, and its timeouts and pool apply instead of this builder's.
+         *
+         * @param client the client
+         * @return this builder
+         * @throws IllegalStateException if another connection option is already set
+         */
+        public Builder client(UnifiedJedis client) {
+            Objects.requireNonNull(client, "client");
+            setTarget("client");
+            this.client = client;
+            return this;
+        }
+
+        /**
+         * A {@code JedisPool} the caller already has; as for {@link #client}, the caller owns it.
+         *
+         * @param pool the pool
+         * @return this builder
+         * @throws IllegalStateException if another connection option is already set
+         */
+        public Builder jedisPool(Pool<Jedis> pool) {
+            Objects.requireNonNull(pool, "jedisPool");
+            setTarget("jedisPool");
+            this.jedisPool = pool;
+            return this;
+        }
+
+        private void setTarget(String option) {
+            if (targetOption != null) {
+                throw new IllegalStateException("RedisStore: " + option + " conflicts with "
+                        + targetOption + " already set; choose one way to reach Redis");
+            }
+            targetOption = option;
+        }
+
+        /**
+         * The user, overriding one in the URL (Redis 6 ACL).
+         *
+         * @param username the user
+         * @return this builder
+         */
+        public Builder username(String username) {
+            this.username = Objects.requireNonNull(username, "username");
+            return this;
+        }
+
+        /**
+         * The password, overriding one in the URL; the way to give cluster nodes a password.
+         *
+         * @param password the password
+         * @return this builder
+         */
+        public Builder password(String password) {
+            this.password = Objects.requireNonNull(password, "password");
+            return this;
+        }
+
+        /**
+         * Prepended to every key. Two limiters share limits exactly when they share Redis and
+         * prefix.
+         *
+         * @param keyPrefix the prefix, may be empty; default {@code "ratelimiter:"}
+         * @return this builder
+         * @throws IllegalArgumentException if the prefix contains whitespace or is over 64 chars
+         */
+        public Builder keyPrefix(String keyPrefix) {
+            Objects.requireNonNull(keyPrefix, "keyPrefix");
+            if (keyPrefix.length() > 64 || keyPrefix.chars().anyMatch(Character::isWhitespace)) {
+                throw new IllegalArgumentException("keyPrefix must be at most 64 characters"
+                        + " without whitespace, was '" + keyPrefix + "'");
+            }
+            this.keyPrefix = keyPrefix;
+            return this;
+        }
+
+        /**
+         * The clock buckets read. It exists for tests (a {@code ManualClock} steps refills);
+         * in production every JVM sharing the store must read the same clock, which is why the
+         * default is {@link Ticker#wallClock()}. The request timeout is measured on it too.
+         *
+         * @param ticker the ticker
+         * @return this builder
+         */
+        public Builder ticker(Ticker ticker) {
+            this.ticker = Objects.requireNonNull(ticker, "ticker");
+            return this;
+        }
+
+        /**
+         * How long to wait for a TCP connection. Default 10 ms (Redis is expected nearby).
+         *
+         * @param timeout positive, at most {@link Integer#MAX_VALUE} ms
+         * @return this builder
+         * @throws IllegalArgumentException if not positive
+         */
+        public Builder connectTimeout(Duration timeout) {
+            this.connectTimeout = positiveMillis("connectTimeout", timeout);
+            return this;
+        }
+
+        /**
+         * How long to wait for each reply from Redis. Default 15 ms.
+         *
+         * @param timeout positive
+         * @return this builder
+         * @throws IllegalArgumentException if not positive
+         */
+        public Builder readTimeout(Duration timeout) {
+            this.readTimeout = positiveMillis("readTimeout", timeout);
+            return this;
+        }
+
+        /**
+         * The most one check may spend in Bucket4j's compare-and-swap loop, across retries; the
+         * loop is otherwise unbounded under contention. Default 20 ms.
+         *
+         * @param timeout positive
+         * @return this builder
+         * @throws IllegalArgumentException if not positive
+         */
+        public Builder requestTimeout(Duration timeout) {
+            this.requestTimeout = positiveMillis("requestTimeout", timeout);
+            return this;
+        }
+
+        /**
+         * How long a call waits for a free pooled connection. Default 10 ms.
+         *
+         * @param timeout positive
+         * @return this builder
+         * @throws IllegalArgumentException if not positive
+         */
+        public Builder poolMaxWait(Duration timeout) {
+            this.poolMaxWait = positiveMillis("poolMaxWait", timeout);
+            return this;
+        }
+
+        /**
+         * The most connections to each Redis node. Default 16; size it to the threads that
+         * check concurrently, or calls wait up to {@code poolMaxWait} and then fail.
+         *
+         * @param max at least 1
+         * @return this builder
+         * @throws IllegalArgumentException if less than 1
+         */
+        public Builder poolMaxTotal(int max) {
+            if (max < 1) {
+                throw new IllegalArgumentException("poolMaxTotal must be >= 1, was " + max);
+            }
+            this.poolMaxTotal = max;
+            return this;
+        }
+
+        /**
+         * How long a key lives after its bucket would be full again. Default 5 s.
+         *
+         * @param keepAlive positive
+         * @return this builder
+         * @throws IllegalArgumentException if not positive
+         */
+        public Builder keyTtlKeepAlive(Duration keepAlive) {
+            this.keyTtlKeepAlive = positiveMillis("keyTtlKeepAlive", keepAlive);
+            return this;
+        }
+
+        /**
+         * Whether concurrent checks on one key in this JVM are merged into one Redis command
+         * (Bucket4j {@code Optimizations.batching()}). Default true.
+         *
+         * @param batching true to merge
+         * @return this builder
+         */
+        public Builder batching(boolean batching) {
+            this.batching = batching;
+            return this;
+        }
+
+        /**
+         * The most per-key proxies kept; the least recently used are dropped beyond it (a dropped
+         * key only loses batching until it is used again). Default 10,000.
+         *
+         * @param max at least 1
+         * @return this builder
+         * @throws IllegalArgumentException if less than 1
+         */
+        public Builder maxCachedKeys(int max) {
+            if (max < 1) {
+                throw new IllegalArgumentException("maxCachedKeys must be >= 1, was " + max);
+            }
+            this.maxCachedKeys = max;
+            return this;
+        }
+
+        /**
+         * Applies every option set in {@code config}; options it leaves unset keep their value.
+         *
+         * @param config the loaded configuration
+         * @return this builder
+         */
+        public Builder config(RedisStoreConfig config) {
+            Objects.requireNonNull(config, "config");
+            config.applyTo(this);
+            return this;
+        }
+
+        /**
+         * Builds the store. A store given a URL connects lazily (the first check opens the first
+         * connection; call {@link RedisStore#verify()} to check eagerly). A cluster store reads
+         * the slot map now.
+         *
+         * @return the store
+         * @throws IllegalStateException if no way to reach Redis was set
+         * @throws StoreUnavailableException if cluster seed nodes cannot be reached
+         */
+        public RedisStore build() {
+            if (targetOption == null) {
+                throw new IllegalStateException("RedisStore: set url, clusterNodes, client or"
+                        + " jedisPool (ratelimiter.redis.url or ratelimiter.redis.clusterNodes)");
+            }
+            if (target != null && (username != null || password != null)) {
+                target = target.withCredentials(username, password);
+            } else if (target == null && (username != null || password != null)) {
+                throw new IllegalStateException("RedisStore: username/password apply to url or"
+                        + " clusterNodes, not to a client set with " + targetOption);
+            }
+            return new RedisStore(this);
+        }
+
+        private static Duration positiveMillis(String option, Duration d) {
+            Objects.requireNonNull(d, option);
+            if (d.isNegative() || d.isZero() || d.toMillis() == 0) {
+                throw new IllegalArgumentException(option + " must be at least 1 ms, was " + d);
+            }
+            return d;
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package dev.ratelimiter.redis;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.IntStream;
+import redis.clients.jedis.Jedis;
+
+/**
+ * A real 3-master Redis Cluster on loopback, built the way an operator would without
+ * {@code redis-cli --cluster}: three {@code --cluster-enabled yes} servers, slots assigned with
+ * {@code CLUSTER ADDSLOTS}, nodes introduced with {@code CLUSTER MEET}, then a wait (polling,
+ * with a deadline) until every node reports {@code cluster_state:ok}.
+ */
+final class RedisClusterFixture implements AutoCloseable {
+
+    static final int SLOTS = 16384;
+
+    final List<RedisProcess> masters = new ArrayList<>();
+
+    RedisClusterFixture() {
+        try {
+            for (int i = 0; i < 3; i++) {
+                masters.add(RedisProcess.startClusterNode());
+            }
+            int[][] ranges = {{0, 5460}, {5461, 10922}, {10923, SLOTS - 1}};
+            for (int i = 0; i < 3; i++) {
+                try (Jedis jedis = masters.get(i).jedis()) {
+                    jedis.clusterAddSlots(IntStream.rangeClosed(ranges[i][0], ranges[i][1])
+                            .toArray());
+                }
+            }
+            try (Jedis first = masters.get(0).jedis()) {
+                for (int i = 1; i < 3; i++) {
+                    first.clusterMeet("127.0.0.1", masters.get(i).port);
+                }
+            }
+            awaitClusterOk();
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    private void awaitClusterOk() {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        String info = "";
+        while (System.nanoTime() < deadline) {
+            boolean allOk = true;
+            for (RedisProcess m : masters) {
+                try (Jedis jedis = m.jedis()) {
+                    info = jedis.clusterInfo();
+                    allOk &= info.contains("cluster_state:ok")
+                            && info.contains("cluster_known_nodes:3")
+                            && info.contains("cluster_slots_ok:" + SLOTS);
+                }
+            }
+            if (allOk) {
+                return;
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20)); // polling, with a deadline
+        }
+        throw new IllegalStateException("cluster not ok within 30 s: " + info);
+    }
+
+    /** Seed nodes for {@code RedisStore.Builder.clusterNodes}. */
+    String nodes() {
+        StringBuilder sb = new StringBuilder();
+        for (RedisProcess m : masters) {
+            sb.append(sb.length() == 0 ? "" : ",").append("127.0.0.1:").append(m.port);
+        }
+        return sb.toString();
+    }
+
+    @Override
+    public void close() {
+        for (RedisProcess m : masters) {
+            m.close();
+        }
+    }
+}

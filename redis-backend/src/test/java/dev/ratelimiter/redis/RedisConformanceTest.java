@@ -1,0 +1,29 @@
+package dev.ratelimiter.redis;
+
+import dev.ratelimiter.ManualClock;
+import dev.ratelimiter.RateLimiterConformanceTest;
+import dev.ratelimiter.spi.BucketStore;
+import java.time.Duration;
+
+/**
+ * The core conformance suite on a real Redis. Timeouts are generous here: this suite checks
+ * semantics, and a 2-core CI machine running 32 threads must not turn a slow reply into a
+ * failure. Keys live 60 s past their refill, in real time, because the suite's clock is manual.
+ */
+class RedisConformanceTest extends RateLimiterConformanceTest {
+
+    @Override
+    protected BucketStore newStore(ManualClock clock) {
+        return RedisStore.builder()
+                .url(TestRedis.url())
+                .keyPrefix(TestRedis.uniquePrefix())
+                .ticker(clock)
+                .connectTimeout(Duration.ofSeconds(2))
+                .readTimeout(Duration.ofSeconds(2))
+                .requestTimeout(Duration.ofSeconds(5))
+                .poolMaxWait(Duration.ofSeconds(2))
+                .poolMaxTotal(32)
+                .keyTtlKeepAlive(Duration.ofSeconds(60))
+                .build();
+    }
+}
