@@ -4,17 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,11 +23,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
+import dev.ratelimiter.redis.testing.RedisProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import redis.embedded.core.ExecutableProvider;
 
 /**
  * Two server processes (the built jar) share one Redis: concurrent clients spread across both
@@ -45,42 +39,19 @@ class RedisTwoServersIT {
             "target/ratelimiter-http-0.1.0-SNAPSHOT-all.jar"));
     private static final int CAPACITY = 40;
 
-    private static Process redis;
+    private static RedisProcess redis;
     private static String redisUrl;
     private static final List<Process> servers = new ArrayList<>();
 
     @BeforeAll
-    static void startRedis() throws Exception {
+    static void startRedis() {
         String fromEnv = System.getenv("REDIS_URL");
         if (fromEnv != null && !fromEnv.isBlank()) {
             redisUrl = fromEnv;
             return;
         }
-        File binary = ExecutableProvider.newJarResourceProvider().get();
-        binary.setExecutable(true);
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
-        Path dir = Files.createTempDirectory("redis-http-it");
-        redis = new ProcessBuilder(binary.getAbsolutePath(), "--port", Integer.toString(port),
-                "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir",
-                dir.toString(), "--daemonize", "no").redirectErrorStream(true)
-                .redirectOutput(dir.resolve("redis.log").toFile()).start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (true) {
-            try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
-                s.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
-                byte[] buf = new byte[7];
-                if (s.getInputStream().read(buf) > 0) {
-                    break;
-                }
-            } catch (IOException e) {
-                assertTrue(System.nanoTime() < deadline, "redis-server did not start: " + e);
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20)); // polling, bounded
-            }
-        }
-        redisUrl = "redis://127.0.0.1:" + port;
+        redis = RedisProcess.start();
+        redisUrl = redis.url();
     }
 
     @AfterAll
@@ -90,8 +61,7 @@ class RedisTwoServersIT {
             p.waitFor(20, TimeUnit.SECONDS);
         }
         if (redis != null) {
-            redis.destroyForcibly();
-            redis.waitFor(10, TimeUnit.SECONDS);
+            redis.close();
         }
     }
 
