@@ -79,8 +79,11 @@ class PythonClientsIT {
     void contractClientsAsWrittenAreAllowedThenLimited() throws Exception {
         assertTrue(Files.isExecutable(Path.of(PYTHON)), PYTHON + " is required; on Debian:"
                 + " apt-get install -y python3-requests python3-aiohttp python3-flask");
+        // Refill 1 token per 1000 s: on a loaded machine the default 2/s could refill a token
+        // between a client's first and eleventh request and let the eleventh through.
         Server server = startJar(Map.of("RATE_LIMITER_PORT", "0",
-                "RATE_LIMITER_HOST", "127.0.0.1", "RATE_LIMITER_API_KEYS", "e2e-key"));
+                "RATE_LIMITER_HOST", "127.0.0.1", "RATE_LIMITER_API_KEYS", "e2e-key",
+                "RATE_LIMITER_REFILL_RATE", "0.001"));
         try {
             assertTrue(server.startupLine().endsWith("policies=1 auth=on"),
                     server.startupLine());
