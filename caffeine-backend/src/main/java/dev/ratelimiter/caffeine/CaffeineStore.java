@@ -11,6 +11,7 @@ import dev.ratelimiter.memory.InMemoryStore;
 import dev.ratelimiter.spi.Bucket4jTokenBucket;
 import dev.ratelimiter.spi.BucketSpec;
 import dev.ratelimiter.spi.BucketStore;
+import dev.ratelimiter.spi.TimeMeters;
 import dev.ratelimiter.spi.TokenBucket;
 import io.github.bucket4j.TimeMeter;
 import java.util.Objects;
@@ -55,17 +56,7 @@ public final class CaffeineStore implements BucketStore {
 
     private CaffeineStore(Builder builder) {
         Ticker ticker = builder.ticker;
-        this.timeMeter = new TimeMeter() {
-            @Override
-            public long currentTimeNanos() {
-                return ticker.read();
-            }
-
-            @Override
-            public boolean isWallClockBased() {
-                return false;
-            }
-        };
+        this.timeMeter = TimeMeters.of(ticker, false);
         this.cache = Caffeine.newBuilder()
                 .maximumSize(builder.maximumKeys)
                 .ticker(ticker::read)

@@ -5,6 +5,7 @@ import dev.ratelimiter.Ticker;
 import dev.ratelimiter.spi.Bucket4jTokenBucket;
 import dev.ratelimiter.spi.BucketSpec;
 import dev.ratelimiter.spi.BucketStore;
+import dev.ratelimiter.spi.TimeMeters;
 import dev.ratelimiter.spi.TokenBucket;
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.BucketListener;
@@ -40,17 +41,7 @@ public final class InMemoryStore implements BucketStore {
 
     private InMemoryStore(Builder builder) {
         Ticker ticker = builder.ticker;
-        this.timeMeter = new TimeMeter() {
-            @Override
-            public long currentTimeNanos() {
-                return ticker.read();
-            }
-
-            @Override
-            public boolean isWallClockBased() {
-                return false;
-            }
-        };
+        this.timeMeter = TimeMeters.of(ticker, false);
         this.maximumKeys = builder.maximumKeys;
     }
 
