@@ -11,12 +11,12 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+
+
+
+
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -296,31 +296,9 @@ public abstract class RateLimiterConformanceTest {
         long capacity = 200;
         int attemptsPerThread = 40;
         RateLimiter limiter = limiter(Limit.capacity(capacity).refillGreedy(1, Duration.ofDays(1)));
-        String k = key("concurrent");
-        AtomicLong admitted = new AtomicLong();
-        CountDownLatch start = new CountDownLatch(1);
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        try {
-            List<Future<?>> futures = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                futures.add(pool.submit(() -> {
-                    start.await();
-                    for (int i = 0; i < attemptsPerThread; i++) {
-                        if (limiter.tryAcquire(k).allowed()) {
-                            admitted.incrementAndGet();
-                        }
-                    }
-                    return null;
-                }));
-            }
-            start.countDown();
-            for (Future<?> f : futures) {
-                f.get(60, TimeUnit.SECONDS);
-            }
-        } finally {
-            pool.shutdownNow();
-        }
-        assertEquals(capacity, admitted.get(),
+        long admitted = Concurrency.admitted(List.of(limiter), key("concurrent"), threads,
+                attemptsPerThread);
+        assertEquals(capacity, admitted,
                 threads * attemptsPerThread + " attempts on capacity " + capacity);
     }
 

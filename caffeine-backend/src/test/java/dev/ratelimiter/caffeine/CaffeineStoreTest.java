@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ratelimiter.Concurrency;
 import dev.ratelimiter.Decision;
 import dev.ratelimiter.Limit;
 import dev.ratelimiter.ManualClock;
@@ -13,15 +14,8 @@ import dev.ratelimiter.RateLimiter;
 import dev.ratelimiter.Rules;
 import dev.ratelimiter.memory.InMemoryStore;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 class CaffeineStoreTest {
@@ -140,32 +134,9 @@ class CaffeineStoreTest {
                 .rules(Rules.of(Policy.of("p", Limit.capacity(capacity)
                         .refillGreedy(1, Duration.ofDays(1)))))
                 .store(store(1000)).build();
-        AtomicLong admitted = new AtomicLong();
-        CountDownLatch start = new CountDownLatch(1);
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
         try (limiter) {
-            List<Future<?>> futures = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                futures.add(pool.submit(() -> {
-                    start.await();
-                    long mine = 0;
-                    for (int i = 0; i < attempts; i++) {
-                        if (limiter.tryAcquire("hot").allowed()) {
-                            mine++;
-                        }
-                    }
-                    admitted.addAndGet(mine);
-                    return null;
-                }));
-            }
-            start.countDown();
-            for (Future<?> f : futures) {
-                f.get(60, TimeUnit.SECONDS);
-            }
-        } finally {
-            pool.shutdownNow();
+            assertEquals(capacity, Concurrency.admitted(List.of(limiter), "hot", threads, attempts));
         }
-        assertEquals(capacity, admitted.get());
     }
 
     @Test

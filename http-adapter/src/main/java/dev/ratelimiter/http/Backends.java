@@ -2,9 +2,11 @@ package dev.ratelimiter.http;
 
 import dev.ratelimiter.RateLimiter;
 import dev.ratelimiter.caffeine.CaffeineStore;
+import dev.ratelimiter.caffeine.CaffeineStoreConfig;
 import dev.ratelimiter.config.ConfigSource;
 import dev.ratelimiter.config.RateLimiterConfig;
 import dev.ratelimiter.failure.BreakerState;
+import dev.ratelimiter.failure.FailSafeConfig;
 import dev.ratelimiter.failure.FailSafeRateLimiter;
 import dev.ratelimiter.failure.FailSafeStats;
 import dev.ratelimiter.failure.FailurePolicy;
@@ -13,9 +15,6 @@ import dev.ratelimiter.redis.RedisStore;
 import dev.ratelimiter.redis.RedisStoreConfig;
 import dev.ratelimiter.spi.BucketStore;
 import dev.ratelimiter.spi.StoreUnavailableException;
-import java.time.Duration;
-import java.util.Locale;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,14 +32,12 @@ import org.slf4j.LoggerFactory;
  *       {@code ratelimiter.store.failureThreshold} (default 3) and
  *       {@code ratelimiter.store.openDurationMs} (default 1000).</li>
  * </ul>
- * Unknown names under {@code ratelimiter.caffeine.} and {@code ratelimiter.store.} are errors.
+ * The backends' own modules read and check their sections ({@link CaffeineStoreConfig},
+ * {@link RedisStoreConfig}, {@link FailSafeConfig}); this class only chooses and assembles.
  */
 final class Backends {
 
     private static final Logger LOG = LoggerFactory.getLogger(Backends.class);
-    private static final String STORE = "ratelimiter.store.";
-    private static final Set<String> STORE_NAMES =
-            Set.of("failurePolicy", "failureThreshold", "openDurationMs");
 
     private Backends() {
     }
@@ -61,16 +58,7 @@ final class Backends {
      * @throws IllegalStateException if settings contradict each other
      */
     static Opened open(ServerSettings settings, RateLimiterConfig core, ConfigSource source) {
-        checkNames(source, STORE, STORE_NAMES);
-        FailurePolicy policy = source.get(STORE + "failurePolicy", "RATE_LIMITER_FAILURE_POLICY")
-                .map(Backends::failurePolicy).orElse(FailurePolicy.FAIL_OPEN);
-        int threshold = source.get(STORE + "failureThreshold", null)
-                .map(t -> (int) positive(STORE + "failureThreshold", t, 1000))
-                .orElse(FailSafeRateLimiter.DEFAULT_FAILURE_THRESHOLD);
-        Duration open = source.get(STORE + "openDurationMs", null)
-                .map(t -> Duration.ofMillis(positive(STORE + "openDurationMs", t, 3_600_000)))
-                .orElse(FailSafeRateLimiter.DEFAULT_OPEN_DURATION);
-
+        FailSafeConfig failSafe = FailSafeConfig.from(source);
         BucketStore store = store(settings.backend(), source);
         if (store.isLocal()) {
             return new Opened(RateLimiter.builder().config(core).store(store).build(),
@@ -81,11 +69,10 @@ final class Backends {
                 redis.verify();
             } catch (StoreUnavailableException e) {
                 LOG.warn("Redis does not answer at start-up; checks follow {} until it does: {}",
-                        policy, e.getMessage());
+                        failSafe.policy(), e.getMessage());
             }
         }
-        RateLimiter limiter = RateLimiter.builder().config(core).store(store)
-                .onStoreFailure(policy, o -> o.failureThreshold(threshold).openDuration(open))
+        RateLimiter limiter = failSafe.applyTo(RateLimiter.builder().config(core).store(store))
                 .build();
         return new Opened(limiter, store.name(), health((FailSafeRateLimiter) limiter));
     }
@@ -111,12 +98,7 @@ final class Backends {
     }
 
     private static BucketStore caffeine(ConfigSource source) {
-        String prefix = "ratelimiter.caffeine.";
-        checkNames(source, prefix, Set.of("maximumKeys"));
-        CaffeineStore.Builder builder = CaffeineStore.builder();
-        source.get(prefix + "maximumKeys", "RATE_LIMITER_CAFFEINE_MAXIMUM_KEYS").ifPresent(t ->
-                builder.maximumKeys(positive(prefix + "maximumKeys", t, Long.MAX_VALUE)));
-        return builder.build();
+        return CaffeineStoreConfig.from(source).toBuilder().build();
     }
 
     /** {@code /health} and the circuit gauge read the fail-safe limiter's breaker. */
@@ -147,38 +129,5 @@ final class Backends {
                 return limiter.policy() == FailurePolicy.FAIL_CLOSED;
             }
         };
-    }
-
-    private static FailurePolicy failurePolicy(String text) {
-        String t = text.trim().toUpperCase(Locale.ROOT).replace('-', '_');
-        for (FailurePolicy p : FailurePolicy.values()) {
-            if (p.name().equals(t)) {
-                return p;
-            }
-        }
-        throw new IllegalArgumentException(STORE + "failurePolicy must be fail-open,"
-                + " fail-closed or local-fallback, was '" + text + "'");
-    }
-
-    private static void checkNames(ConfigSource source, String prefix, Set<String> known) {
-        for (String name : source.propertyNames(prefix)) {
-            if (!known.contains(name.substring(prefix.length()))) {
-                throw new IllegalArgumentException("unknown property '" + name + "'; known: "
-                        + prefix + "{" + String.join(", ", new java.util.TreeSet<>(known)) + "}");
-            }
-        }
-    }
-
-    private static long positive(String name, String text, long max) {
-        try {
-            long n = Long.parseLong(text);
-            if (n >= 1 && n <= max) {
-                return n;
-            }
-        } catch (NumberFormatException ignored) {
-            // reported below
-        }
-        throw new IllegalArgumentException(name + " must be a whole number from 1 to " + max
-                + ", was '" + text + "'");
     }
 }

@@ -3,9 +3,7 @@ package dev.ratelimiter.http;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,51 +21,9 @@ import org.junit.jupiter.api.Test;
  */
 class PythonClientsIT {
 
-    private static final Path JAR = Path.of(System.getProperty("ratelimiter.http.jar",
-            "target/ratelimiter-http-0.1.0-SNAPSHOT-all.jar"));
     private static final Path EXAMPLES = Path.of(System.getProperty("ratelimiter.examples.python",
             "../examples/python"));
     private static final String PYTHON = "/usr/bin/python3";
-
-    /** A running jar and the address its startup line printed. */
-    private record Server(Process process, String url, String startupLine) {
-    }
-
-    private static Server startJar(Map<String, String> env) throws Exception {
-        assertTrue(Files.isRegularFile(JAR), "build the jar first: " + JAR);
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin",
-                "java").toString(), "-jar", JAR.toString());
-        pb.environment().keySet().removeIf(name -> name.startsWith("RATE_LIMITER_"));
-        pb.environment().putAll(env);
-        pb.redirectErrorStream(true);
-        Process p = pb.start();
-        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(),
-                StandardCharsets.UTF_8));
-        String line = CompletableFuture.supplyAsync(() -> {
-            try {
-                return out.readLine();
-            } catch (IOException e) {
-                return "read failed: " + e;
-            }
-        }).get(60, TimeUnit.SECONDS);
-        // Keep draining so the server never blocks on a full pipe.
-        Thread drain = new Thread(() -> {
-            try {
-                while (out.readLine() != null) {
-                    // discard
-                }
-            } catch (IOException ignored) {
-                // process ended
-            }
-        });
-        drain.setDaemon(true);
-        drain.start();
-        assertTrue(line != null && line.startsWith("ratelimiter-http listening on http://"),
-                "startup line: " + line);
-        String url = line.substring("ratelimiter-http listening on ".length(), line.indexOf(' ',
-                "ratelimiter-http listening on ".length()));
-        return new Server(p, url, line);
-    }
 
     private static void stopWithSigterm(Process p) throws Exception {
         p.destroy(); // SIGTERM
@@ -79,8 +35,11 @@ class PythonClientsIT {
     void contractClientsAsWrittenAreAllowedThenLimited() throws Exception {
         assertTrue(Files.isExecutable(Path.of(PYTHON)), PYTHON + " is required; on Debian:"
                 + " apt-get install -y python3-requests python3-aiohttp python3-flask");
-        Server server = startJar(Map.of("RATE_LIMITER_PORT", "0",
-                "RATE_LIMITER_HOST", "127.0.0.1", "RATE_LIMITER_API_KEYS", "e2e-key"));
+        // Refill 1 token per 1000 s: on a loaded machine the default 2/s could refill a token
+        // between a client's first and eleventh request and let the eleventh through.
+        ServerJar server = ServerJar.start(Map.of("RATE_LIMITER_PORT", "0",
+                "RATE_LIMITER_HOST", "127.0.0.1", "RATE_LIMITER_API_KEYS", "e2e-key",
+                "RATE_LIMITER_REFILL_RATE", "0.001"));
         try {
             assertTrue(server.startupLine().endsWith("policies=1 auth=on"),
                     server.startupLine());
@@ -116,7 +75,7 @@ class PythonClientsIT {
 
     @Test
     void withNoConfigurationTheJarServesLoopbackWithoutAuth() throws Exception {
-        Server server = startJar(Map.of("RATE_LIMITER_PORT", "0"));
+        ServerJar server = ServerJar.start(Map.of("RATE_LIMITER_PORT", "0"));
         try {
             assertTrue(server.url().startsWith("http://127.0.0.1:"), server.url());
             assertTrue(server.startupLine().endsWith("backend=caffeine policies=1 auth=off"),

@@ -3,36 +3,24 @@ package dev.ratelimiter.http;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
-import java.io.File;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
+import dev.ratelimiter.redis.testing.RedisProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import redis.embedded.core.ExecutableProvider;
 
 /**
  * Two server processes (the built jar) share one Redis: concurrent clients spread across both
@@ -41,46 +29,21 @@ import redis.embedded.core.ExecutableProvider;
  */
 class RedisTwoServersIT {
 
-    private static final Path JAR = Path.of(System.getProperty("ratelimiter.http.jar",
-            "target/ratelimiter-http-0.1.0-SNAPSHOT-all.jar"));
     private static final int CAPACITY = 40;
 
-    private static Process redis;
+    private static RedisProcess redis;
     private static String redisUrl;
     private static final List<Process> servers = new ArrayList<>();
 
     @BeforeAll
-    static void startRedis() throws Exception {
+    static void startRedis() {
         String fromEnv = System.getenv("REDIS_URL");
         if (fromEnv != null && !fromEnv.isBlank()) {
             redisUrl = fromEnv;
             return;
         }
-        File binary = ExecutableProvider.newJarResourceProvider().get();
-        binary.setExecutable(true);
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
-        Path dir = Files.createTempDirectory("redis-http-it");
-        redis = new ProcessBuilder(binary.getAbsolutePath(), "--port", Integer.toString(port),
-                "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir",
-                dir.toString(), "--daemonize", "no").redirectErrorStream(true)
-                .redirectOutput(dir.resolve("redis.log").toFile()).start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (true) {
-            try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
-                s.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
-                byte[] buf = new byte[7];
-                if (s.getInputStream().read(buf) > 0) {
-                    break;
-                }
-            } catch (IOException e) {
-                assertTrue(System.nanoTime() < deadline, "redis-server did not start: " + e);
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20)); // polling, bounded
-            }
-        }
-        redisUrl = "redis://127.0.0.1:" + port;
+        redis = RedisProcess.start();
+        redisUrl = redis.url();
     }
 
     @AfterAll
@@ -90,52 +53,29 @@ class RedisTwoServersIT {
             p.waitFor(20, TimeUnit.SECONDS);
         }
         if (redis != null) {
-            redis.destroyForcibly();
-            redis.waitFor(10, TimeUnit.SECONDS);
+            redis.close();
         }
     }
 
     private static String startServer(String prefix) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin",
-                "java").toString(), "-jar", JAR.toString()).redirectErrorStream(true);
-        pb.environment().keySet().removeIf(name -> name.startsWith("RATE_LIMITER_"));
+        Map<String, String> env = new java.util.HashMap<>();
         // Timeouts generous enough that a CPU-starved 2-core CI machine does not turn a slow
         // compare-and-swap into a store failure: this test is about exactness, not latency.
-        pb.environment().putAll(Map.of("RATE_LIMITER_REDIS_REQUEST_TIMEOUT_MS", "5000",
+        env.putAll(Map.of("RATE_LIMITER_REDIS_REQUEST_TIMEOUT_MS", "5000",
                 "RATE_LIMITER_REDIS_READ_TIMEOUT_MS", "2000",
                 "RATE_LIMITER_REDIS_POOL_MAX_WAIT_MS", "2000"));
-        pb.environment().putAll(Map.of("RATE_LIMITER_PORT", "0",
+        env.putAll(Map.of("RATE_LIMITER_PORT", "0",
                 "RATE_LIMITER_REDIS_URL", redisUrl,
                 "RATE_LIMITER_REDIS_KEY_PREFIX", prefix,
                 "RATE_LIMITER_CAPACITY", Integer.toString(CAPACITY),
                 // one token per 1,000 s: nothing refills while the test runs
                 "RATE_LIMITER_REFILL_RATE", "0.001",
                 "RATE_LIMITER_FAILURE_POLICY", "fail-closed"));
-        Process p = pb.start();
-        servers.add(p);
-        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(),
-                StandardCharsets.UTF_8));
-        String line = CompletableFuture.supplyAsync(() -> {
-            try {
-                return out.readLine();
-            } catch (IOException e) {
-                return e.toString();
-            }
-        }).get(60, TimeUnit.SECONDS);
-        Thread drain = new Thread(() -> {
-            try {
-                while (out.readLine() != null) {
-                    // discard
-                }
-            } catch (IOException ignored) {
-                // ended
-            }
-        });
-        drain.setDaemon(true);
-        drain.start();
-        assertTrue(line != null && line.contains("backend=redis"), "startup line: " + line);
-        int start = line.indexOf("http://");
-        return line.substring(start, line.indexOf(' ', start));
+        ServerJar server = ServerJar.start(env);
+        servers.add(server.process());
+        assertTrue(server.startupLine().contains("backend=redis"),
+                "startup line: " + server.startupLine());
+        return server.url();
     }
 
     @Test

@@ -7,6 +7,7 @@ import dev.ratelimiter.spi.Bucket4jTokenBucket;
 import dev.ratelimiter.spi.BucketSpec;
 import dev.ratelimiter.spi.BucketStore;
 import dev.ratelimiter.spi.StoreUnavailableException;
+import dev.ratelimiter.spi.TimeMeters;
 import dev.ratelimiter.spi.TokenBucket;
 import io.github.bucket4j.TimeMeter;
 import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
@@ -151,17 +152,7 @@ public final class RedisStore implements BucketStore {
 
         StoreErrors errors = new StoreErrors(desc, this::dropIdleConnections);
         Ticker ticker = b.ticker;
-        TimeMeter clock = new TimeMeter() {
-            @Override
-            public long currentTimeNanos() {
-                return ticker.read();
-            }
-
-            @Override
-            public boolean isWallClockBased() {
-                return true;
-            }
-        };
+        TimeMeter clock = TimeMeters.of(ticker, true);
         RedisApi api = (client != null
                 ? Bucket4jJedis.casBasedBuilder(client)
                 : Bucket4jJedis.casBasedBuilder(jedisPool)).getRedisApi();

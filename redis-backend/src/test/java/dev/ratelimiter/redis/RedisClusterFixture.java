@@ -1,5 +1,7 @@
 package dev.ratelimiter.redis;
 
+import dev.ratelimiter.redis.testing.RedisProcess;
+import dev.ratelimiter.redis.testing.TestRedis;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -33,7 +35,7 @@ final class RedisClusterFixture implements AutoCloseable {
             }
             try (Jedis first = masters.get(0).jedis()) {
                 for (int i = 1; i < 3; i++) {
-                    first.clusterMeet("127.0.0.1", masters.get(i).port);
+                    first.clusterMeet("127.0.0.1", masters.get(i).port());
                 }
             }
             awaitClusterOk();
@@ -68,7 +70,7 @@ final class RedisClusterFixture implements AutoCloseable {
     String nodes() {
         StringBuilder sb = new StringBuilder();
         for (RedisProcess m : masters) {
-            sb.append(sb.length() == 0 ? "" : ",").append("127.0.0.1:").append(m.port);
+            sb.append(sb.length() == 0 ? "" : ",").append("127.0.0.1:").append(m.port());
         }
         return sb.toString();
     }

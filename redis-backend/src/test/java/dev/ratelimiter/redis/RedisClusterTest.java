@@ -1,5 +1,7 @@
 package dev.ratelimiter.redis;
 
+import dev.ratelimiter.redis.testing.RedisProcess;
+import dev.ratelimiter.redis.testing.TestRedis;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

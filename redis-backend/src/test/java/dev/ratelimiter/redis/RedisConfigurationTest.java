@@ -1,5 +1,7 @@
 package dev.ratelimiter.redis;
 
+import dev.ratelimiter.redis.testing.RedisProcess;
+import dev.ratelimiter.redis.testing.TestRedis;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -89,17 +91,17 @@ class RedisConfigurationTest {
 
     @Test
     void wrongPassword_failsSayingTheCredentialsWereRejected() {
-        RedisStore store = RedisStore.builder()
-                .url("redis://:wrong@127.0.0.1:" + secured.port).build();
+        RedisStore store = TestRedis.patientStore()
+                .url("redis://:wrong@127.0.0.1:" + secured.port()).build();
         try (store) {
             StoreUnavailableException e =
                     assertThrows(StoreUnavailableException.class, store::verify);
             assertTrue(e.getMessage().startsWith("Redis store redis://:***@127.0.0.1:"
-                    + secured.port + " rejected the credentials"), e.getMessage());
+                    + secured.port() + " rejected the credentials"), e.getMessage());
             assertFalse(e.getMessage().contains("wrong"), "password leaked: " + e.getMessage());
         }
-        RedisStore noPassword = RedisStore.builder()
-                .url("redis://127.0.0.1:" + secured.port).build();
+        RedisStore noPassword = TestRedis.patientStore()
+                .url("redis://127.0.0.1:" + secured.port()).build();
         try (RateLimiter limiter = RateLimiter.builder().store(noPassword).build()) {
             StoreUnavailableException e = assertThrows(StoreUnavailableException.class,
                     () -> limiter.tryAcquire("k"));
@@ -109,8 +111,8 @@ class RedisConfigurationTest {
 
     @Test
     void rightPassword_fromItsOwnOption_works() {
-        RedisStore store = RedisStore.builder()
-                .url("redis://127.0.0.1:" + secured.port).password("s3cret").build();
+        RedisStore store = TestRedis.patientStore()
+                .url("redis://127.0.0.1:" + secured.port()).password("s3cret").build();
         try (RateLimiter limiter = RateLimiter.builder().store(store).build()) {
             store.verify();
             assertTrue(limiter.tryAcquire("k").allowed());
@@ -172,7 +174,7 @@ class RedisConfigurationTest {
                         "RATE_LIMITER_REDIS_READ_TIMEOUT_MS", "500")));
         assertEquals(TestRedis.url(), config.get("url").orElseThrow());
         assertEquals("500", config.get("readTimeoutMs").orElseThrow());
-        RedisStore store = RedisStore.builder().config(config).build();
+        RedisStore store = TestRedis.patientStore().config(config).build();
         try (store) {
             store.verify();
             assertEquals("cfg:k", store.redisKey("k"));

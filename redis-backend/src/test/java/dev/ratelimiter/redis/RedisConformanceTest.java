@@ -1,5 +1,7 @@
 package dev.ratelimiter.redis;
 
+import dev.ratelimiter.redis.testing.RedisProcess;
+import dev.ratelimiter.redis.testing.TestRedis;
 import dev.ratelimiter.ManualClock;
 import dev.ratelimiter.RateLimiterConformanceTest;
 import dev.ratelimiter.spi.BucketStore;

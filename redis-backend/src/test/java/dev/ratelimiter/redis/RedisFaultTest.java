@@ -1,5 +1,7 @@
 package dev.ratelimiter.redis;
 
+import dev.ratelimiter.redis.testing.RedisProcess;
+import dev.ratelimiter.redis.testing.TestRedis;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -87,7 +89,7 @@ class RedisFaultTest {
     @EnumSource(FailurePolicy.class)
     void redisKilledMidRun_policyAnswers_breakerSkipsTheStore_restartRecoversWithin2s(
             FailurePolicy policy) throws Exception {
-        CountingStore store = new CountingStore(RedisStore.builder().url(redis.url())
+        CountingStore store = new CountingStore(TestRedis.patientStore().url(redis.url())
                 .keyPrefix(TestRedis.uniquePrefix()).build());
         RateLimiter shared = RateLimiter.builder().rules(RULES).store(store).build();
         try (FailSafeRateLimiter limiter = FailSafeRateLimiter.builder(shared, RULES)

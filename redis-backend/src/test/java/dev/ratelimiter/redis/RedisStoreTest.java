@@ -1,5 +1,7 @@
 package dev.ratelimiter.redis;
 
+import dev.ratelimiter.redis.testing.RedisProcess;
+import dev.ratelimiter.redis.testing.TestRedis;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -27,7 +29,7 @@ class RedisStoreTest {
     void clientTheCallerOwns_isUsedAndNotClosed() {
         String prefix = TestRedis.uniquePrefix();
         try (RedisClient client = RedisClient.create(URI.create(TestRedis.url()))) {
-            RedisStore store = RedisStore.builder().client(client).keyPrefix(prefix).build();
+            RedisStore store = TestRedis.patientStore().client(client).keyPrefix(prefix).build();
             try (RateLimiter limiter = RateLimiter.builder().rules(THREE).store(store).build()) {
                 assertTrue(limiter.tryAcquire("k", 3).allowed());
                 assertFalse(limiter.tryAcquire("k").allowed());
@@ -43,10 +45,10 @@ class RedisStoreTest {
         String prefix = TestRedis.uniquePrefix();
         try (JedisPool pool = new JedisPool(URI.create(TestRedis.url()));
              RateLimiter viaPool = RateLimiter.builder().rules(THREE)
-                     .store(RedisStore.builder().jedisPool(pool).keyPrefix(prefix).build())
+                     .store(TestRedis.patientStore().jedisPool(pool).keyPrefix(prefix).build())
                      .build();
              RateLimiter viaUrl = RateLimiter.builder().rules(THREE)
-                     .store(RedisStore.builder().url(TestRedis.url()).keyPrefix(prefix).build())
+                     .store(TestRedis.patientStore().url(TestRedis.url()).keyPrefix(prefix).build())
                      .build()) {
             assertTrue(viaPool.tryAcquire("k", 2).allowed());
             assertEquals(1, viaUrl.tryAcquire("k").remaining() + 1);
@@ -57,9 +59,9 @@ class RedisStoreTest {
     @Test
     void differentPrefixes_areDifferentLimits() {
         String url = TestRedis.url();
-        try (RateLimiter a = RateLimiter.builder().rules(THREE).store(RedisStore.builder()
+        try (RateLimiter a = RateLimiter.builder().rules(THREE).store(TestRedis.patientStore()
                      .url(url).keyPrefix(TestRedis.uniquePrefix()).build()).build();
-             RateLimiter b = RateLimiter.builder().rules(THREE).store(RedisStore.builder()
+             RateLimiter b = RateLimiter.builder().rules(THREE).store(TestRedis.patientStore()
                      .url(url).keyPrefix(TestRedis.uniquePrefix()).build()).build()) {
             assertTrue(a.tryAcquire("k", 3).allowed());
             assertTrue(b.tryAcquire("k", 3).allowed());
@@ -68,7 +70,7 @@ class RedisStoreTest {
 
     @Test
     void proxyCache_isBoundedByMaxCachedKeys() {
-        RedisStore store = RedisStore.builder().url(TestRedis.url())
+        RedisStore store = TestRedis.patientStore().url(TestRedis.url())
                 .keyPrefix(TestRedis.uniquePrefix()).maxCachedKeys(10)
                 .ticker(new ManualClock(1_767_225_600_000_000_000L)).build();
         try (RateLimiter limiter = RateLimiter.builder().rules(THREE).store(store).build()) {
@@ -90,7 +92,7 @@ class RedisStoreTest {
     @Test
     void keysAreThePrefixFollowedByTheKey() {
         String prefix = TestRedis.uniquePrefix();
-        try (RateLimiter limiter = RateLimiter.builder().rules(THREE).store(RedisStore.builder()
+        try (RateLimiter limiter = RateLimiter.builder().rules(THREE).store(TestRedis.patientStore()
                      .url(TestRedis.url()).keyPrefix(prefix).build()).build();
              Jedis jedis = KeyTtlTest.jedis()) {
             limiter.tryAcquire("user:42");

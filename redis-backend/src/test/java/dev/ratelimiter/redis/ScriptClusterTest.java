@@ -6,6 +6,8 @@ import dev.ratelimiter.Limit;
 import dev.ratelimiter.Policy;
 import dev.ratelimiter.RateLimiter;
 import dev.ratelimiter.Rules;
+import dev.ratelimiter.redis.testing.RedisProcess;
+import dev.ratelimiter.redis.testing.TestRedis;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;

@@ -2,6 +2,7 @@ package dev.ratelimiter.redis;
 
 import dev.ratelimiter.ManualClock;
 import dev.ratelimiter.RateLimiterConformanceTest;
+import dev.ratelimiter.redis.testing.TestRedis;
 import dev.ratelimiter.spi.BucketStore;
 import java.time.Duration;
 

@@ -13,6 +13,8 @@ import dev.ratelimiter.RateLimiter;
 import dev.ratelimiter.Rules;
 import dev.ratelimiter.config.ConfigSource;
 import dev.ratelimiter.failure.FailurePolicy;
+import dev.ratelimiter.redis.testing.RedisProcess;
+import dev.ratelimiter.redis.testing.TestRedis;
 import dev.ratelimiter.spi.Bucket4jTokenBucket;
 import dev.ratelimiter.spi.BucketSpec;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package dev.ratelimiter.redis;
+package dev.ratelimiter.redis.testing;
 
 import java.io.File;
 import java.io.IOException;
@@ -19,12 +19,15 @@ import redis.embedded.core.ExecutableProvider;
  * A real {@code redis-server} on a loopback port, run from the binary inside the embedded-redis
  * jar (Redis 6.2), under the test's full control: it can be killed with SIGKILL mid-run and
  * restarted on the same port. A JVM shutdown hook kills it if a test forgets.
+ *
+ * <p>A test fixture, published in {@code ratelimiter-redis}'s test-jar so that every module's
+ * Redis tests start servers the same way. Thread-safe.
  */
-final class RedisProcess implements AutoCloseable {
+public final class RedisProcess implements AutoCloseable {
 
     private static File executable;
 
-    final int port;
+    private final int port;
     private final List<String> extraArgs;
     private final Path dir;
     private Process process;
@@ -36,8 +39,13 @@ final class RedisProcess implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(new Thread(this::kill));
     }
 
-    /** Starts a server on a free loopback port and waits until it answers PING. */
-    static RedisProcess start(String... extraArgs) {
+    /**
+     * Starts a server on a free loopback port and waits until it answers PING.
+     *
+     * @param extraArgs more {@code redis-server} arguments, such as {@code "--requirepass", "x"}
+     * @return the running server
+     */
+    public static RedisProcess start(String... extraArgs) {
         try {
             RedisProcess p = new RedisProcess(freePort(false), List.of(extraArgs));
             p.startProcess();
@@ -47,8 +55,12 @@ final class RedisProcess implements AutoCloseable {
         }
     }
 
-    /** As {@link #start}, on a port whose cluster bus port (port + 10000) is free too. */
-    static RedisProcess startClusterNode() {
+    /**
+     * As {@link #start}, with cluster mode on, on a port whose bus port (port + 10000) is free.
+     *
+     * @return the running node, not yet part of a cluster
+     */
+    public static RedisProcess startClusterNode() {
         try {
             RedisProcess p = new RedisProcess(freePort(true), List.of("--cluster-enabled", "yes",
                     "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "5000"));
@@ -59,12 +71,18 @@ final class RedisProcess implements AutoCloseable {
         }
     }
 
-    String url() {
+    /** @return the loopback port */
+    public int port() {
+        return port;
+    }
+
+    /** @return {@code redis://127.0.0.1:<port>} */
+    public String url() {
         return "redis://127.0.0.1:" + port;
     }
 
     /** Kills the server with SIGKILL, as a crash would, and waits until it is gone. */
-    synchronized void kill() {
+    public synchronized void kill() {
         if (process != null) {
             process.destroyForcibly();
             try {
@@ -77,7 +95,7 @@ final class RedisProcess implements AutoCloseable {
     }
 
     /** Starts the server again on the same port (empty: nothing is persisted). */
-    synchronized void restart() {
+    public synchronized void restart() {
         kill();
         try {
             startProcess();
@@ -122,7 +140,8 @@ final class RedisProcess implements AutoCloseable {
                 + " did not answer within 10 s: " + log(), last);
     }
 
-    String log() {
+    /** @return what the server has logged, for failure messages */
+    public String log() {
         try {
             return Files.readString(dir.resolve("redis.log"));
         } catch (IOException e) {
@@ -130,7 +149,8 @@ final class RedisProcess implements AutoCloseable {
         }
     }
 
-    Jedis jedis() {
+    /** @return a new connection to the server (2 s timeout); the caller closes it */
+    public Jedis jedis() {
         return new Jedis("127.0.0.1", port, 2000);
     }
 
