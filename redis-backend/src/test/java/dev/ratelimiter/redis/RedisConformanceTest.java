@@ -17,15 +17,11 @@ class RedisConformanceTest extends RateLimiterConformanceTest {
 
     @Override
     protected BucketStore newStore(ManualClock clock) {
-        return RedisStore.builder()
+        return TestRedis.patientStore()
                 .url(TestRedis.url())
                 .strategy(RedisStrategy.CAS)
                 .keyPrefix(TestRedis.uniquePrefix())
                 .ticker(clock)
-                .connectTimeout(Duration.ofSeconds(2))
-                .readTimeout(Duration.ofSeconds(2))
-                .requestTimeout(Duration.ofSeconds(5))
-                .poolMaxWait(Duration.ofSeconds(2))
                 .poolMaxTotal(32)
                 .keyTtlKeepAlive(Duration.ofSeconds(60))
                 .build();

@@ -15,15 +15,11 @@ class ScriptConformanceTest extends RateLimiterConformanceTest {
 
     @Override
     protected BucketStore newStore(ManualClock clock) {
-        return RedisStore.builder()
+        return TestRedis.patientStore()
                 .url(TestRedis.url())
                 .strategy(RedisStrategy.SCRIPT)
                 .keyPrefix(TestRedis.uniquePrefix())
                 .ticker(clock)
-                .connectTimeout(Duration.ofSeconds(2))
-                .readTimeout(Duration.ofSeconds(2))
-                .requestTimeout(Duration.ofSeconds(5))
-                .poolMaxWait(Duration.ofSeconds(2))
                 .poolMaxTotal(32)
                 .keyTtlKeepAlive(Duration.ofSeconds(60))
                 .build();
