@@ -5,6 +5,7 @@ import dev.ratelimiter.Limit;
 import dev.ratelimiter.Policy;
 import dev.ratelimiter.RateLimiter;
 import dev.ratelimiter.Rules;
+import dev.ratelimiter.Ticker;
 import dev.ratelimiter.failure.FailurePolicy;
 import dev.ratelimiter.redis.RedisStore;
 import java.io.PrintStream;
@@ -38,9 +39,21 @@ public final class ShareThroughRedis {
      * @return the limiter, owning its pool
      */
     public static RateLimiter newLimiter(String redisUrl) {
+        return newLimiter(redisUrl, Ticker.wallClock());
+    }
+
+    /**
+     * As {@link #newLimiter(String)}, on the given clock (a {@code ManualClock} in tests; every
+     * instance sharing Redis must read comparable time).
+     *
+     * @param redisUrl {@code redis://host:port}
+     * @param clock nanoseconds comparable across the instances
+     * @return the limiter, owning its pool
+     */
+    public static RateLimiter newLimiter(String redisUrl, Ticker clock) {
         return RateLimiter.builder()
                 .rules(Rules.of(PER_KEY))
-                .store(RedisStore.builder().url(redisUrl)
+                .store(RedisStore.builder().url(redisUrl).ticker(clock)
                         .readTimeout(Duration.ofMillis(500)).requestTimeout(Duration.ofSeconds(1))
                         .build())
                 .onStoreFailure(FailurePolicy.FAIL_OPEN)

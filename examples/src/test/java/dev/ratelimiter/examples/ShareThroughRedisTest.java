@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ratelimiter.Decision;
+import dev.ratelimiter.ManualClock;
 import dev.ratelimiter.RateLimiter;
 import dev.ratelimiter.redis.testing.TestRedis;
 import java.io.ByteArrayOutputStream;
@@ -21,8 +22,10 @@ class ShareThroughRedisTest {
         String url = TestRedis.url();
         String key = "example:" + UUID.randomUUID();
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (RateLimiter a = ShareThroughRedis.newLimiter(url);
-             RateLimiter b = ShareThroughRedis.newLimiter(url)) {
+        // One stepped clock for both instances: no refill can sneak in on a slow machine.
+        ManualClock clock = new ManualClock(1_767_225_600_000_000_000L);
+        try (RateLimiter a = ShareThroughRedis.newLimiter(url, clock);
+             RateLimiter b = ShareThroughRedis.newLimiter(url, clock)) {
             Decision d = ShareThroughRedis.demo(a, b, key,
                     new PrintStream(bytes, true, StandardCharsets.UTF_8));
             assertFalse(d.allowed());
