@@ -46,16 +46,13 @@ class RedisClusterTest extends RateLimiterConformanceTest {
     }
 
     private RedisStore clusterStore(String prefix, ManualClock clock, int pool) {
-        return RedisStore.builder()
+        return TestRedis.patientStore()
                 .clusterNodes(cluster.nodes())
                 .strategy(strategy())
                 .keyPrefix(prefix)
                 .ticker(clock)
                 .poolMaxTotal(pool)
-                .connectTimeout(Duration.ofSeconds(2))
-                .readTimeout(Duration.ofSeconds(2))
                 .requestTimeout(Duration.ofSeconds(10))
-                .poolMaxWait(Duration.ofSeconds(2))
                 .keyTtlKeepAlive(Duration.ofSeconds(60))
                 .build();
     }

@@ -84,11 +84,7 @@ class ScriptDifferentialTest {
         int differing = 0;
         String first = "none";
         try (InMemoryStore memory = InMemoryStore.builder().ticker(clock).build();
-             RedisStore redis = RedisStore.builder().url(TestRedis.url())
-                     .strategy(RedisStrategy.SCRIPT).keyPrefix(TestRedis.uniquePrefix())
-                     .ticker(clock).readTimeout(Duration.ofSeconds(2))
-                     .connectTimeout(Duration.ofSeconds(2))
-                     .keyTtlKeepAlive(Duration.ofHours(1)).build()) {
+             RedisStore redis = scriptStore(clock)) {
             TokenBucket reference = memory.bucket("k", spec);
             ScriptTokenBucket script = (ScriptTokenBucket) redis.bucket("k", spec);
             assertEquals(reference.estimate(1), script.estimate(1));
@@ -134,11 +130,7 @@ class ScriptDifferentialTest {
         Result result = new Result();
         result.steps = steps;
         try (InMemoryStore memory = InMemoryStore.builder().ticker(clock).build();
-             RedisStore redis = RedisStore.builder().url(TestRedis.url())
-                     .strategy(RedisStrategy.SCRIPT).keyPrefix(TestRedis.uniquePrefix())
-                     .ticker(clock).readTimeout(Duration.ofSeconds(2))
-                     .connectTimeout(Duration.ofSeconds(2))
-                     .keyTtlKeepAlive(Duration.ofHours(1)).build()) {
+             RedisStore redis = scriptStore(clock)) {
             TokenBucket reference = memory.bucket("k", spec);
             TokenBucket script = redis.bucket("k", spec);
             assertInstanceOf(ScriptTokenBucket.class, script, "the script must serve this policy");
@@ -218,5 +210,12 @@ class ScriptDifferentialTest {
 
     private static Answer reserved(long tokens, long wait) {
         return new Answer("reserve", tokens, wait >= 0, wait, 0, 0);
+    }
+
+    /** The script-strategy store under comparison, on the test's clock. */
+    private static RedisStore scriptStore(ManualClock clock) {
+        return TestRedis.patientStore().url(TestRedis.url())
+                .strategy(RedisStrategy.SCRIPT).keyPrefix(TestRedis.uniquePrefix())
+                .ticker(clock).keyTtlKeepAlive(Duration.ofHours(1)).build();
     }
 }
