@@ -3,8 +3,7 @@ package dev.ratelimiter;
 import dev.ratelimiter.spi.BucketSpec;
 import dev.ratelimiter.spi.BucketStore;
 import dev.ratelimiter.spi.TokenBucket;
-import dev.ratelimiter.spi.TokenBucket.Estimate;
-import io.github.bucket4j.ConsumptionProbe;
+import dev.ratelimiter.spi.TokenBucket.Probe;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -93,14 +92,14 @@ final class BucketRateLimiter implements RateLimiter {
         store.retain(key, maxWaitNanos);
         long wait = bucket.reserve(tokens, maxWaitNanos);
         if (wait < 0) {
-            Estimate estimate = bucket.estimate(tokens);
+            Probe estimate = bucket.estimate(tokens);
             return new Decision(false, key, tokens, Math.max(0, estimate.remaining()),
                     spec.smallestCapacity(), Math.max(1, estimate.nanosToWait()),
                     estimate.nanosToFull(), spec.policy(), false);
         }
         sleeper.sleep(wait);
         // The tokens are ours and due; report the bucket as it is now.
-        Estimate now = bucket.estimate(1);
+        Probe now = bucket.estimate(1);
         return new Decision(true, key, tokens, Math.max(0, now.remaining()),
                 spec.smallestCapacity(), 0, now.nanosToFull(), spec.policy(), false);
     }
@@ -110,8 +109,8 @@ final class BucketRateLimiter implements RateLimiter {
         checkOpen();
         checkKey(key);
         BucketSpec spec = specs.resolve(key);
-        Estimate e = store.bucket(key, spec).estimate(1);
-        return new Decision(e.possible(), key, 0, Math.max(0, e.remaining()),
+        Probe e = store.bucket(key, spec).estimate(1);
+        return new Decision(e.granted(), key, 0, Math.max(0, e.remaining()),
                 spec.smallestCapacity(), e.nanosToWait(), e.nanosToFull(), spec.policy(), false);
     }
 
@@ -146,16 +145,15 @@ final class BucketRateLimiter implements RateLimiter {
         if (tokens > spec.smallestCapacity()) {
             return exceedsCapacity(key, tokens, spec);
         }
-        ConsumptionProbe probe = store.bucket(key, spec).tryConsume(tokens);
-        boolean consumed = probe.isConsumed();
-        return new Decision(consumed, key, tokens, probe.getRemainingTokens(),
-                spec.smallestCapacity(), consumed ? 0 : probe.getNanosToWaitForRefill(),
-                probe.getNanosToWaitForReset(), spec.policy(), false);
+        Probe probe = store.bucket(key, spec).tryConsume(tokens);
+        return new Decision(probe.granted(), key, tokens, probe.remaining(),
+                spec.smallestCapacity(), probe.nanosToWait(), probe.nanosToFull(), spec.policy(),
+                false);
     }
 
     /** A request that no wait can satisfy: denied, nothing consumed, state read for headers. */
     private Decision exceedsCapacity(String key, long tokens, BucketSpec spec) {
-        Estimate e = store.bucket(key, spec).estimate(1);
+        Probe e = store.bucket(key, spec).estimate(1);
         return new Decision(false, key, tokens, Math.max(0, e.remaining()),
                 spec.smallestCapacity(), Decision.NEVER, e.nanosToFull(), spec.policy(), false);
     }

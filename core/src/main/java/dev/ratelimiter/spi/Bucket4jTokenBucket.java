@@ -9,8 +9,8 @@ import java.util.Objects;
 /**
  * A {@link TokenBucket} over a Bucket4j {@link Bucket}: a local bucket, or a proxy to remote
  * state. Every Bucket4j-backed store uses this one adapter, so they cannot differ in how they
- * call Bucket4j. Make one per bucket and keep it with the bucket: {@link #tryConsume} adds no
- * allocation to Bucket4j's own.
+ * call Bucket4j. Make one per bucket and keep it with the bucket. Bucket4j stays behind this
+ * class: its probe is translated into the SPI's own {@link TokenBucket.Probe}.
  *
  * <p>Thread-safe as the wrapped bucket is.
  */
@@ -31,15 +31,18 @@ public final class Bucket4jTokenBucket implements TokenBucket {
     }
 
     @Override
-    public ConsumptionProbe tryConsume(long tokens) {
-        return bucket.tryConsumeAndReturnRemaining(tokens);
+    public Probe tryConsume(long tokens) {
+        ConsumptionProbe p = bucket.tryConsumeAndReturnRemaining(tokens);
+        boolean consumed = p.isConsumed();
+        return new Probe(consumed, p.getRemainingTokens(),
+                consumed ? 0 : p.getNanosToWaitForRefill(), p.getNanosToWaitForReset());
     }
 
     @Override
-    public Estimate estimate(long tokens) {
+    public Probe estimate(long tokens) {
         VerboseResult<EstimationProbe> result = bucket.asVerbose().estimateAbilityToConsume(tokens);
         EstimationProbe probe = result.getValue();
-        return new Estimate(probe.canBeConsumed(), probe.getRemainingTokens(),
+        return new Probe(probe.canBeConsumed(), probe.getRemainingTokens(),
                 probe.canBeConsumed() ? 0 : probe.getNanosToWaitForRefill(),
                 result.getDiagnostics().calculateFullRefillingTime());
     }

@@ -1,7 +1,5 @@
 package dev.ratelimiter.spi;
 
-import io.github.bucket4j.ConsumptionProbe;
-
 /**
  * One key's token bucket, as the limiter's engine uses it: three operations, each atomic against
  * the stored state. A store returns one from {@link BucketStore#bucket}.
@@ -20,18 +18,19 @@ public interface TokenBucket {
      * Takes {@code tokens} from every limit if every limit has them; otherwise takes nothing.
      *
      * @param tokens at least 1, at most the smallest capacity (the engine checks)
-     * @return Bucket4j's probe: consumed or not, tokens left (the minimum over the limits),
-     *     nanoseconds until enough tokens refill (0 when consumed), nanoseconds until full
+     * @return the probe: {@code granted} if consumed, tokens left (the minimum over the limits,
+     *     never negative), nanoseconds until enough tokens refill (0 when consumed), nanoseconds
+     *     until full
      */
-    ConsumptionProbe tryConsume(long tokens);
+    Probe tryConsume(long tokens);
 
     /**
      * What {@link #tryConsume} would answer now, without taking anything.
      *
      * @param tokens at least 1
-     * @return the estimate
+     * @return the probe: {@code granted} if the tokens are available now
      */
-    Estimate estimate(long tokens);
+    Probe estimate(long tokens);
 
     /**
      * Reserves {@code tokens} if they will all be due within {@code maxWaitNanos}: the bucket may
@@ -45,14 +44,17 @@ public interface TokenBucket {
     long reserve(long tokens, long maxWaitNanos);
 
     /**
-     * A bucket's state as seen by {@link #estimate}.
+     * What a bucket answered to {@link #tryConsume} or {@link #estimate}: the store's arithmetic
+     * (Bucket4j's in the JVM, or the Redis script that reproduces it), not yet a decision. The
+     * engine turns it into a {@link dev.ratelimiter.Decision}. Immutable.
      *
-     * @param possible whether the tokens are available now
-     * @param remaining tokens available now (the minimum over the limits; may be negative while
-     *     reservations wait)
-     * @param nanosToWait nanoseconds until the tokens would be available; 0 if possible
+     * @param granted {@code tryConsume}: the tokens were taken; {@code estimate}: they are
+     *     available now
+     * @param remaining tokens available now, the minimum over the limits ({@code estimate} may
+     *     report a negative count while reservations wait)
+     * @param nanosToWait nanoseconds until the tokens would be available; 0 if granted
      * @param nanosToFull nanoseconds until every limit is full again
      */
-    record Estimate(boolean possible, long remaining, long nanosToWait, long nanosToFull) {
+    record Probe(boolean granted, long remaining, long nanosToWait, long nanosToFull) {
     }
 }

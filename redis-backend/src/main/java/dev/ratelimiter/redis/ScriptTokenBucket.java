@@ -5,7 +5,6 @@ import dev.ratelimiter.Refill;
 import dev.ratelimiter.Ticker;
 import dev.ratelimiter.spi.BucketSpec;
 import dev.ratelimiter.spi.TokenBucket;
-import io.github.bucket4j.ConsumptionProbe;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -66,7 +65,7 @@ final class ScriptTokenBucket implements TokenBucket {
     private static final class Pending {
         final long tokens;
         final Thread waiter = Thread.currentThread();
-        volatile ConsumptionProbe probe;
+        volatile Probe probe;
         volatile RuntimeException failure;
 
         Pending(long tokens) {
@@ -178,7 +177,7 @@ final class ScriptTokenBucket implements TokenBucket {
     }
 
     @Override
-    public ConsumptionProbe tryConsume(long tokens) {
+    public Probe tryConsume(long tokens) {
         if (!batching) {
             return probe(call(TRY_CONSUME, tokens, 0), 0);
         }
@@ -226,10 +225,10 @@ final class ScriptTokenBucket implements TokenBucket {
 
     private void send(List<Pending> batch) {
         try {
-            ConsumptionProbe[] probes;
+            Probe[] probes;
             if (batch.size() == 1) {
                 long tokens = batch.get(0).tokens;
-                probes = new ConsumptionProbe[] {probe(call(TRY_CONSUME, tokens, 0), 0)};
+                probes = new Probe[] {probe(call(TRY_CONSUME, tokens, 0), 0)};
             } else {
                 long[] tokens = new long[batch.size()];
                 for (int i = 0; i < tokens.length; i++) {
@@ -264,7 +263,7 @@ final class ScriptTokenBucket implements TokenBucket {
      * @param tokens each at least 1; at most {@link #MAX_BATCH} of them
      * @return one probe per request, in order
      */
-    ConsumptionProbe[] tryConsumeAll(long[] tokens) {
+    Probe[] tryConsumeAll(long[] tokens) {
         long now = ticker.read();
         ByteBuffer numbers = ByteBuffer.allocate(8 * (HEADER + tokens.length)
                 + policy.limits().length).order(ByteOrder.LITTLE_ENDIAN);
@@ -280,26 +279,27 @@ final class ScriptTokenBucket implements TokenBucket {
                 .getBytes(StandardCharsets.US_ASCII);
         List<Long> r = runner.run(key, List.of(BATCH, format, numbers.array(),
                 policy.stateFormat()));
-        ConsumptionProbe[] probes = new ConsumptionProbe[tokens.length];
+        Probe[] probes = new Probe[tokens.length];
         for (int i = 0; i < probes.length; i++) {
             probes[i] = probe(r, 4 * i);
         }
         return probes;
     }
 
-    private static ConsumptionProbe probe(List<Long> r, int at) {
-        long remaining = r.get(at + 1);
+    private static Probe probe(List<Long> r, int at) {
+        // Remaining is floored at 0 as Bucket4j's ConsumptionProbe floors it for the CAS strategy.
+        long remaining = Math.max(0, r.get(at + 1));
         long full = r.get(at + 3);
-        return r.get(at) == 1 ? ConsumptionProbe.consumed(remaining, full)
-                : ConsumptionProbe.rejected(remaining, never(r.get(at + 2)), full);
+        return r.get(at) == 1 ? new Probe(true, remaining, 0, full)
+                : new Probe(false, remaining, never(r.get(at + 2)), full);
     }
 
     @Override
-    public Estimate estimate(long tokens) {
+    public Probe estimate(long tokens) {
         List<Long> r = call(ESTIMATE, tokens, 0);
         boolean possible = r.get(0) == 1;
         // Floored at 0 like Bucket4j's EstimationProbe, which the reference adapter reads.
-        return new Estimate(possible, Math.max(0, r.get(1)), possible ? 0 : never(r.get(2)),
+        return new Probe(possible, Math.max(0, r.get(1)), possible ? 0 : never(r.get(2)),
                 r.get(3));
     }
 

@@ -10,9 +10,8 @@ import dev.ratelimiter.Policy;
 import dev.ratelimiter.memory.InMemoryStore;
 import dev.ratelimiter.redis.testing.TestRedis;
 import dev.ratelimiter.spi.BucketSpec;
-import dev.ratelimiter.spi.TokenBucket.Estimate;
+import dev.ratelimiter.spi.TokenBucket.Probe;
 import dev.ratelimiter.spi.TokenBucket;
-import io.github.bucket4j.ConsumptionProbe;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -94,7 +93,7 @@ class ScriptDifferentialTest {
                 for (int i = 0; i < tokens.length; i++) {
                     tokens[i] = tokens(random);
                 }
-                ConsumptionProbe[] batched = script.tryConsumeAll(tokens);
+                Probe[] batched = script.tryConsumeAll(tokens);
                 for (int i = 0; i < tokens.length; i++) {
                     Answer expected = answer(tokens[i], reference.tryConsume(tokens[i]));
                     Answer actual = answer(tokens[i], batched[i]);
@@ -198,14 +197,9 @@ class ScriptDifferentialTest {
         return random.nextInt(10) < 7 ? 1 + random.nextInt(3) : 1 + random.nextInt(20);
     }
 
-    private static Answer answer(long tokens, ConsumptionProbe p) {
-        return new Answer("tryConsume", tokens, p.isConsumed(), p.getRemainingTokens(),
-                p.getNanosToWaitForRefill(), p.getNanosToWaitForReset());
-    }
-
-    private static Answer answer(long tokens, Estimate e) {
-        return new Answer("estimate", tokens, e.possible(), e.remaining(), e.nanosToWait(),
-                e.nanosToFull());
+    private static Answer answer(long tokens, Probe p) {
+        return new Answer("probe", tokens, p.granted(), p.remaining(), p.nanosToWait(),
+                p.nanosToFull());
     }
 
     private static Answer reserved(long tokens, long wait) {

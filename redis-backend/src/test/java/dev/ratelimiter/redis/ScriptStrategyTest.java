@@ -204,7 +204,7 @@ class ScriptStrategyTest {
         try (RedisStore store = store(TestRedis.uniquePrefix(), new ManualClock(), 2).build()) {
             assertInstanceOf(ScriptTokenBucket.class, store.bucket("a", fine));
             assertInstanceOf(Bucket4jTokenBucket.class, store.bucket("b", odd));
-            assertTrue(store.bucket("b", odd).tryConsume(1).isConsumed());
+            assertTrue(store.bucket("b", odd).tryConsume(1).granted());
         }
     }
 
