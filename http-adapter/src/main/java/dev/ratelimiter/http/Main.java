@@ -14,7 +14,8 @@ import java.nio.file.Path;
  * <p>Reads the configuration (the file's properties, overridden by environment variables; see
  * {@link ServerSettings} and {@link RateLimiterConfig}), opens the backend, starts
  * {@link RateLimitServer} and prints one line: address, backend, policy count, auth on or off.
- * SIGTERM stops accepting, finishes in-flight requests and closes the store. A configuration
+ * SIGTERM refuses new connections, answers every request already received (also on kept-alive
+ * connections) within the shutdown grace, and closes the store. A configuration
  * error prints one line naming the setting and exits with status 2; an address that cannot be
  * bound exits with status 1.
  */
@@ -63,6 +64,7 @@ public final class Main {
             source = config == null ? ConfigSource.environment() : ConfigSource.load(config);
             core = RateLimiterConfig.from(source);
             settings = ServerSettings.from(source);
+            ExchangeExecutor.usesVirtualThreads(settings);
             opened = Backends.open(settings, core, source);
         } catch (IllegalArgumentException | IllegalStateException e) {
             err.println("ratelimiter-http: configuration error: " + e.getMessage());
@@ -74,6 +76,7 @@ public final class Main {
         }
         // Before the first HttpServer is created: these properties are read once per JVM.
         JdkServerTuning.apply(settings);
+        HeapTuning.apply();
 
         RateLimiter limiter = opened.limiter();
         RateLimitServer server;
@@ -92,7 +95,9 @@ public final class Main {
         }, "ratelimiter-shutdown"));
         out.println("ratelimiter-http listening on http://" + server.hostAndPort()
                 + " backend=" + opened.backend() + " policies=" + core.rules().policies().size()
-                + " auth=" + (settings.authEnabled() ? "on" : "off"));
+                + " auth=" + (settings.authEnabled() ? "on" : "off")
+                + " executor=" + server.executorKind()
+                + " maxHeap=" + Runtime.getRuntime().maxMemory() / (1024 * 1024) + "MB");
         out.flush();
         return 0;
     }
