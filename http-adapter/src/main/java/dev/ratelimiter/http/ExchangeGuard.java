@@ -32,7 +32,10 @@ final class ExchangeGuard extends Filter {
 
     /** Header fields accepted; more are answered 431. */
     static final int MAX_HEADER_FIELDS = 100;
-    /** Bytes of header fields accepted (names, values and 4 bytes each); more are 431. */
+    /**
+     * Header bytes accepted, counted as the JDK counts them: each field's "name: value" plus 32
+     * (the HTTP/2 overhead rule, RFC 9113 section 6.5.2). More are answered 431.
+     */
     static final int MAX_HEADER_BYTES = 16 * 1024;
 
     private static final Logger LOG = LoggerFactory.getLogger(ExchangeGuard.class);
@@ -66,8 +69,20 @@ final class ExchangeGuard extends Filter {
                 chain.doFilter(ex);
             }
         } catch (IOException e) {
-            // The client went away or sent a broken stream; there is no one to answer.
+            // A broken stream: most often a body shorter than its Content-Length or a bad
+            // chunk, sent by a client that is still reading; or a client that went away, in
+            // which case this answer fails quietly too.
             LOG.debug("I/O error on {}", exchange.getRemoteAddress(), e);
+            if (exchange.getResponseCode() == -1) {
+                try {
+                    exchange.getResponseHeaders().set("Connection", "close");
+                    Responses.error(new GuardedExchange(exchange, this), 400,
+                            "request body could not be read (shorter than its Content-Length,"
+                                    + " or a malformed chunk)");
+                } catch (IOException | RuntimeException ignored) {
+                    // the client is gone: the exchange is closed below
+                }
+            }
         } catch (RuntimeException e) {
             LOG.warn("unexpected error handling {} {}", exchange.getRequestMethod(),
                     exchange.getHttpContext().getPath(), e);
@@ -96,7 +111,7 @@ final class ExchangeGuard extends Filter {
         for (Map.Entry<String, List<String>> e : exchange.getRequestHeaders().entrySet()) {
             for (String v : e.getValue()) {
                 fields++;
-                bytes += e.getKey().length() + (v == null ? 0 : v.length()) + 4;
+                bytes += e.getKey().length() + 2 + (v == null ? 0 : v.length()) + 32;
             }
         }
         if (fields > MAX_HEADER_FIELDS) {

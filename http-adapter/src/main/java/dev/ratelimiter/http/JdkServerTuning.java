@@ -20,7 +20,10 @@ package dev.ratelimiter.http;
  *       clients on, requests got no response). An idle connection costs a socket and two
  *       small buffers, so the bound that matters is {@code maxConnections}.</li>
  *   <li>{@code maxReqHeaders} = {@value #JDK_MAX_HEADERS} (distinct names) and
- *       {@code maxReqHeaderSize} = {@value #JDK_MAX_HEADER_BYTES} bytes: the JDK's hard caps.
+ *       {@code maxReqHeaderSize} = {@value #JDK_MAX_HEADER_BYTES} bytes (the request line and
+ *       each field count their length plus 32): the JDK's hard caps, tighter than its
+ *       defaults (200 names, 380 KiB) because it parses a header block into a char array
+ *       that doubles as it grows, so the cap bounds the memory a connection can make it use.
  *       Past them the JDK closes the connection without a response, so they sit above the
  *       server's own limits ({@link ExchangeGuard#MAX_HEADER_FIELDS} fields,
  *       {@link ExchangeGuard#MAX_HEADER_BYTES} bytes), which are answered 431.</li>
