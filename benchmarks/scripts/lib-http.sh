@@ -26,6 +26,14 @@ LOGS=()
 cleanup() {
   for pid in "${PIDS[@]}"; do
     kill "$pid" 2>/dev/null || true
+  done
+  # A JVM that does not exit within 20 s of SIGTERM (shutdown grace is 10 s) is killed.
+  for pid in "${PIDS[@]}"; do
+    for _ in $(seq 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$pid" 2>/dev/null; then
+      echo "process $pid did not exit 20 s after SIGTERM: killing it" >&2
+      kill -9 "$pid" 2>/dev/null || true
+    fi
     wait "$pid" 2>/dev/null || true
   done
   for log in "${LOGS[@]}"; do rm -f "$log"; done
