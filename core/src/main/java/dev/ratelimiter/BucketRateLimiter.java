@@ -34,10 +34,13 @@ final class BucketRateLimiter implements RateLimiter {
     private final Sleeper sleeper;
     private final Executor asyncExecutor;
     private final ExecutorService ownedExecutor;
+    private final CheckListener listener;
     private volatile boolean closed;
 
     BucketRateLimiter(Rules rules, BucketStore store, int maxKeyBytes, Sleeper sleeper,
-                      Executor asyncExecutor, ExecutorService ownedExecutor) {
+                      Executor asyncExecutor, ExecutorService ownedExecutor,
+                      CheckListener listener) {
+        this.listener = listener;
         this.specs = rules.compile(BucketSpec::of);
         this.store = store;
         this.maxKeyBytes = maxKeyBytes;
@@ -51,7 +54,8 @@ final class BucketRateLimiter implements RateLimiter {
         checkOpen();
         checkKey(key);
         checkTokens(tokens);
-        return consume(key, tokens, specs.resolve(key));
+        long start = System.nanoTime();
+        return told(consume(key, tokens, specs.resolve(key)), start);
     }
 
     @Override
@@ -60,15 +64,17 @@ final class BucketRateLimiter implements RateLimiter {
         checkKey(key);
         checkTokens(tokens);
         BucketSpec spec = specs.resolve(key);
+        long start = System.nanoTime();
         if (asyncExecutor == null) {
             try {
-                return CompletableFuture.completedFuture(consume(key, tokens, spec));
+                return CompletableFuture.completedFuture(told(consume(key, tokens, spec), start));
             } catch (RuntimeException e) {
                 return CompletableFuture.failedFuture(e);
             }
         }
         try {
-            return CompletableFuture.supplyAsync(() -> consume(key, tokens, spec), asyncExecutor);
+            return CompletableFuture.supplyAsync(() -> told(consume(key, tokens, spec), start),
+                    asyncExecutor);
         } catch (RejectedExecutionException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -76,6 +82,12 @@ final class BucketRateLimiter implements RateLimiter {
 
     @Override
     public Decision acquire(String key, long tokens, Duration maxWait) throws InterruptedException {
+        long start = System.nanoTime();
+        return told(acquireUntold(key, tokens, maxWait), start);
+    }
+
+    private Decision acquireUntold(String key, long tokens, Duration maxWait)
+            throws InterruptedException {
         checkOpen();
         checkKey(key);
         checkTokens(tokens);
@@ -156,6 +168,14 @@ final class BucketRateLimiter implements RateLimiter {
         Probe e = store.bucket(key, spec).estimate(1);
         return new Decision(false, key, tokens, Math.max(0, e.remaining()),
                 spec.smallestCapacity(), Decision.NEVER, e.nanosToFull(), spec.policy(), false);
+    }
+
+    /** Tells the listener of a decision made since {@code start}, and returns it. */
+    private Decision told(Decision d, long start) {
+        if (listener != CheckListener.NONE) {
+            listener.onDecision(d, System.nanoTime() - start);
+        }
+        return d;
     }
 
     private void checkOpen() {

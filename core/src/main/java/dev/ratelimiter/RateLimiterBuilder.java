@@ -40,6 +40,7 @@ public final class RateLimiterBuilder {
     private Executor asyncExecutor;
     private FailurePolicy failurePolicy;
     private Consumer<FailSafeRateLimiter.Builder> failSafeOptions = options -> { };
+    private CheckListener listener = CheckListener.NONE;
 
     RateLimiterBuilder() {
     }
@@ -131,6 +132,21 @@ public final class RateLimiterBuilder {
     }
 
     /**
+     * Who is told of every {@code tryAcquire}, {@code tryAcquireAsync} and {@code acquire}
+     * decision and its duration, such as a meter binder. Default: nobody.
+     *
+     * <p>Until the failure policy moves into the engine, a limiter with
+     * {@link #onStoreFailure} reports only the decisions the store made, not the degraded ones.
+     *
+     * @param listener the listener, thread-safe and cheap
+     * @return this builder
+     */
+    public RateLimiterBuilder listener(CheckListener listener) {
+        this.listener = Objects.requireNonNull(listener, "listener");
+        return this;
+    }
+
+    /**
      * Applies a loaded configuration: its rules and key length.
      *
      * @param config the configuration
@@ -157,7 +173,8 @@ public final class RateLimiterBuilder {
             owned = defaultAsyncExecutor();
             executor = owned;
         }
-        RateLimiter engine = new BucketRateLimiter(rules, s, maxKeyBytes, sleeper, executor, owned);
+        RateLimiter engine = new BucketRateLimiter(rules, s, maxKeyBytes, sleeper, executor, owned,
+                listener);
         if (failurePolicy == null) {
             return engine;
         }
