@@ -90,6 +90,8 @@ final class RateLimitedAdvisor extends AbstractPointcutAdvisor {
     /** One method's key (fixed or an expression) and tokens. */
     static final class Target {
         static final Target NONE = new Target(null, null, 0, "");
+        private static final java.util.regex.Pattern NAMED_ARGUMENT =
+                java.util.regex.Pattern.compile("#(?!(?:p|a)\\d|root\\b|this\\b)[A-Za-z_]");
 
         final String fixed;
         final Expression expression;
@@ -124,6 +126,13 @@ final class RateLimitedAdvisor extends AbstractPointcutAdvisor {
             }
             if (key.indexOf('#') < 0 && key.indexOf('\'') < 0 && key.indexOf('@') < 0) {
                 return new Target(key, null, a.tokens(), key);
+            }
+            if (method.getParameterCount() > 0 && NAMED_ARGUMENT.matcher(key).find()
+                    && Interceptor.NAMES.getParameterNames(method) == null) {
+                // Without the names, #user would quietly be null: every call one bucket.
+                throw new IllegalStateException("@RateLimited(key) on " + where + " uses argument"
+                        + " names but the class was compiled without -parameters; compile with"
+                        + " -parameters or write #p0, #p1...");
             }
             try {
                 return new Target(null, Interceptor.PARSER.parseExpression(key), a.tokens(), key);
