@@ -129,7 +129,7 @@ final class ParsedConfig {
     /** The properties as core reads them, and how to name each the Spring way. */
     private static final class Names {
         final Properties properties = new Properties();
-        /** Core name to Spring name, longest core name first so that none shadows another. */
+        /** Core name to Spring name; translate() matches the longest first. */
         final Map<String, String> spring = new LinkedHashMap<>();
 
         void put(String core, String springName, Object value) {
