@@ -2,26 +2,22 @@ package dev.ratelimiter;
 
 /**
  * Told of every decision a limiter makes for {@code tryAcquire}, {@code tryAcquireAsync} and
- * {@code acquire} (not {@code peek}), with the time the call took: the seam for meters, such as
- * the Micrometer binder, without core depending on a metrics library.
+ * {@code acquire} (not {@code peek}): the seam metrics bind to (the Micrometer binder, the
+ * server's counters). Set with {@link RateLimiterBuilder#listener(CheckListener)}.
  *
- * <p>Called on the thread that made the decision (for {@code tryAcquireAsync} on a remote store,
- * the thread completing the future), after the decision is made and before it is returned. It
- * must be thread-safe and cheap, and should not throw: an exception reaches the caller. Calls
- * that end without a decision (invalid arguments, an unavailable store with no failure policy)
- * are not reported.
+ * <p>Called on the thread that decided, after the decision, so it must be fast, must not block
+ * and must not throw (an exception would reach the caller of the check). Implementations must be
+ * thread-safe.
  */
 @FunctionalInterface
 public interface CheckListener {
 
-    /** A listener that does nothing. */
-    CheckListener NONE = (decision, nanos) -> { };
-
     /**
-     * One decision.
+     * A decision was made.
      *
-     * @param decision the decision, never null
-     * @param nanos nanoseconds the call took, including any wait in {@code acquire}
+     * @param decision the decision, never null; its {@link Decision#outcome()} says why
+     * @param nanos how long the limiter took, in nanoseconds (for {@code acquire}, the wait
+     *     included)
      */
     void onDecision(Decision decision, long nanos);
 }

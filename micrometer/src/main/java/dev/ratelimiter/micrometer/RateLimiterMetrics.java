@@ -2,9 +2,9 @@ package dev.ratelimiter.micrometer;
 
 import dev.ratelimiter.CheckListener;
 import dev.ratelimiter.Decision;
+import dev.ratelimiter.Decision.Outcome;
 import dev.ratelimiter.RateLimiter;
 import dev.ratelimiter.failure.BreakerState;
-import dev.ratelimiter.failure.FailSafeRateLimiter;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -16,14 +16,16 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * The limiter's meters for any Micrometer {@link MeterRegistry}; the same series the standalone
  * server exposes on {@code /metrics}:
  * <ul>
  *   <li>{@code ratelimiter.checks{policy, outcome}} (Prometheus
- *       {@code ratelimiter_checks_total}): one per decision, {@code outcome} {@code allowed} or
- *       {@code denied}; {@link #checkError()} counts {@code policy=none, outcome=error};</li>
+ *       {@code ratelimiter_checks_total}): one per decision, {@code outcome} the decision's
+ *       {@link Outcome#tag()} ({@code allowed}, {@code denied}, {@code failed_closed}...);
+ *       {@link #checkError()} counts {@code policy=none, outcome=error};</li>
  *   <li>{@code ratelimiter.checks.degraded}: decisions taken without the store;</li>
  *   <li>{@code ratelimiter.check.latency}: timer (percentile histogram) of each call;</li>
  *   <li>{@code ratelimiter.store.circuit.state{backend}}: the store's circuit breaker, 0 closed,
@@ -48,6 +50,8 @@ public final class RateLimiterMetrics implements MeterBinder, CheckListener {
 
     /** How many distinct policy tag values are kept before the rest count as {@code other}. */
     public static final int MAX_POLICIES = 1000;
+
+    private static final Outcome[] OUTCOMES = Outcome.values();
 
     private final String backend;
     private final List<Meters> bound = new CopyOnWriteArrayList<>();
@@ -101,19 +105,19 @@ public final class RateLimiterMetrics implements MeterBinder, CheckListener {
      * @return 0 closed, 1 open, 2 half-open
      */
     public int circuitState() {
-        // Until RateLimiter#stats() lands, the breaker is the fail-safe wrapper's.
         RateLimiter l = watched;
-        if (l instanceof FailSafeRateLimiter fs) {
-            BreakerState state = fs.state();
-            return state == BreakerState.OPEN ? 1 : state == BreakerState.HALF_OPEN ? 2 : 0;
+        if (l == null) {
+            return 0;
         }
-        return 0;
+        BreakerState state = l.stats().state();
+        return state == BreakerState.OPEN ? 1 : state == BreakerState.HALF_OPEN ? 2 : 0;
     }
 
     /** The meters on one registry. */
     private final class Meters {
         private final MeterRegistry registry;
-        private final ConcurrentHashMap<String, Counter[]> checks = new ConcurrentHashMap<>();
+        /** Per policy name, its counters. */
+        private final ConcurrentHashMap<String, PolicyCounters> checks = new ConcurrentHashMap<>();
         private final Counter errors;
         private final Counter degraded;
         private final Timer latency;
@@ -138,29 +142,47 @@ public final class RateLimiterMetrics implements MeterBinder, CheckListener {
 
         void decision(Decision d, long nanos) {
             latency.record(nanos, TimeUnit.NANOSECONDS);
-            Counter[] pair = checks.get(d.policyName());
-            if (pair == null) {
-                pair = policyCounters(d.policyName());
+            PolicyCounters counters = checks.get(d.policyName());
+            if (counters == null) {
+                counters = policyCounters(d.policyName());
             }
-            pair[d.allowed() ? 0 : 1].increment();
+            counters.get(d.outcome()).increment();
             if (d.degraded()) {
                 degraded.increment();
             }
         }
 
-        private Counter[] policyCounters(String policy) {
-            String tag = checks.size() >= MAX_POLICIES ? "other" : policy;
-            Counter[] pair = checks.computeIfAbsent(tag, p -> new Counter[] {
-                counter(p, "allowed"), counter(p, "denied")});
-            if (!tag.equals(policy) && checks.size() < MAX_POLICIES) {
-                checks.putIfAbsent(policy, pair);
+        /** The counters of a policy; past MAX_POLICIES policies, those of "other". */
+        private PolicyCounters policyCounters(String policy) {
+            if (checks.size() >= MAX_POLICIES) {
+                return checks.computeIfAbsent("other", PolicyCounters::new);
             }
-            return pair;
+            return checks.computeIfAbsent(policy, PolicyCounters::new);
         }
 
-        private Counter counter(String policy, String outcome) {
-            return Counter.builder("ratelimiter.checks").tag("policy", policy)
-                    .tag("outcome", outcome).description("rate-limit checks").register(registry);
+        /** One policy's counters by outcome; allowed and denied exist from the start. */
+        private final class PolicyCounters {
+            private final String tag;
+            private final AtomicReferenceArray<Counter> byOutcome =
+                    new AtomicReferenceArray<>(OUTCOMES.length);
+
+            PolicyCounters(String tag) {
+                this.tag = tag;
+                get(Outcome.ALLOWED);
+                get(Outcome.DENIED);
+            }
+
+            Counter get(Outcome outcome) {
+                Counter c = byOutcome.get(outcome.ordinal());
+                if (c == null) {
+                    // Registering is idempotent: a racing thread gets the same counter.
+                    c = Counter.builder("ratelimiter.checks").tag("policy", tag)
+                            .tag("outcome", outcome.tag()).description("rate-limit checks")
+                            .register(registry);
+                    byOutcome.set(outcome.ordinal(), c);
+                }
+                return c;
+            }
         }
     }
 }

@@ -3,7 +3,7 @@ package dev.ratelimiter.spring;
 import dev.ratelimiter.caffeine.CaffeineStoreConfig;
 import dev.ratelimiter.config.ConfigSource;
 import dev.ratelimiter.config.RateLimiterConfig;
-import dev.ratelimiter.failure.FailSafeConfig;
+import dev.ratelimiter.config.FailSafeConfig;
 import dev.ratelimiter.failure.FailurePolicy;
 import dev.ratelimiter.redis.RedisStoreConfig;
 import java.util.ArrayList;

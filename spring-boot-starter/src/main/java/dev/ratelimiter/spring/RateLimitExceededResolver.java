@@ -1,10 +1,9 @@
 package dev.ratelimiter.spring;
 
-import dev.ratelimiter.RateLimiter;
+import dev.ratelimiter.http.RateLimitResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.core.Ordered;
 import org.springframework.web.servlet.HandlerExceptionResolver;
 import org.springframework.web.servlet.ModelAndView;
@@ -17,12 +16,6 @@ import org.springframework.web.servlet.ModelAndView;
  */
 final class RateLimitExceededResolver implements HandlerExceptionResolver, Ordered {
 
-    private final ObjectProvider<RateLimiter> limiter;
-
-    RateLimitExceededResolver(ObjectProvider<RateLimiter> limiter) {
-        this.limiter = limiter;
-    }
-
     @Override
     public ModelAndView resolveException(HttpServletRequest request, HttpServletResponse response,
                                          Object handler, Exception ex) {
@@ -30,8 +23,7 @@ final class RateLimitExceededResolver implements HandlerExceptionResolver, Order
             return null;
         }
         try {
-            Responders.write(Responders.of(limiter.getIfAvailable(), denied.decision()),
-                    response);
+            Responders.write(RateLimitResponse.of(denied.decision()), response);
         } catch (IOException e) {
             return null;
         }

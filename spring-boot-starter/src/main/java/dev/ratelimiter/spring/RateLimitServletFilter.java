@@ -1,6 +1,5 @@
 package dev.ratelimiter.spring;
 
-import dev.ratelimiter.Decision;
 import dev.ratelimiter.RateLimiter;
 import dev.ratelimiter.http.RateLimitResponse;
 import dev.ratelimiter.micrometer.RateLimiterMetrics;
@@ -27,8 +26,8 @@ import org.springframework.web.util.pattern.PathPatternParser;
  * (the standalone server's JSON body and {@code RateLimit}, {@code RateLimit-Policy},
  * {@code X-RateLimit-*}, {@code Retry-After} headers, from the shared {@link RateLimitResponse})
  * and goes no further; an allowed one continues with the rate-limit headers set. A store that is
- * down with FAIL_CLOSED, or a limiter with no failure policy whose store fails, gives 503; a key
- * the limiter rejects (too long) gives 400.
+ * down with FAIL_CLOSED, a full store, local overload, or a limiter with no failure policy whose
+ * store fails, gives 503; a key the limiter rejects (too long) gives 400 (all as the server).
  *
  * <p>Key modes: {@code ip} (the connection's address, or X-Forwarded-For's client when the peer
  * is a trusted proxy: see {@link ClientAddress}); {@code header:NAME} (the header's value);
@@ -129,26 +128,17 @@ final class RateLimitServletFilter extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response,
                                     FilterChain chain) throws ServletException, IOException {
         String key = prefix + client(request);
-        Decision decision;
+        RateLimitResponse answer;
         try {
-            decision = limiter.tryAcquire(key, tokens);
-        } catch (IllegalArgumentException e) {
-            // The limiter names the rule (key too long, blank).
-            Responders.write(RateLimitResponse.error(400, String.valueOf(e.getMessage())),
-                    response);
-            return;
-        } catch (StoreUnavailableException e) {
+            answer = RateLimitResponse.of(limiter.tryAcquire(key, tokens));
+        } catch (IllegalArgumentException | NullPointerException e) {
+            // The limiter names the rule (key too long, blank): 400.
+            answer = RateLimitResponse.rejected(e);
+        } catch (StoreUnavailableException | IllegalStateException e) {
+            // No failure policy and the store failed, or the limiter is closed: 503.
             countError();
-            Responders.write(RateLimitResponse.error(503, "rate-limit store unavailable"),
-                    response);
-            return;
-        } catch (IllegalStateException e) {
-            countError();
-            Responders.write(RateLimitResponse.error(503,
-                    "rate limiter cannot take the request now"), response);
-            return;
+            answer = RateLimitResponse.rejected(e);
         }
-        RateLimitResponse answer = Responders.of(limiter, decision);
         if (!answer.proceed()) {
             Responders.write(answer, response);
             return;

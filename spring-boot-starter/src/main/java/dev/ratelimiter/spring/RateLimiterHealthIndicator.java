@@ -2,7 +2,6 @@ package dev.ratelimiter.spring;
 
 import dev.ratelimiter.RateLimiter;
 import dev.ratelimiter.failure.BreakerState;
-import dev.ratelimiter.failure.FailSafeRateLimiter;
 import dev.ratelimiter.failure.FailSafeStats;
 import dev.ratelimiter.failure.FailurePolicy;
 import dev.ratelimiter.spi.BucketStore;
@@ -21,8 +20,9 @@ import org.springframework.boot.health.contributor.Status;
  *   <li>{@code DOWN}: the breaker is open and the policy is fail-closed, so checks are refused
  *       (the server's 503 case; the actuator maps DOWN to 503 too).</li>
  * </ul>
- * Details: {@code backend}, and for a remote store {@code state}, {@code failurePolicy},
- * {@code consecutiveFailures}, {@code storeFailures}, {@code degradedDecisions}. Cheap and
+ * Details: {@code backend}, and with a failure policy {@code state}, {@code failurePolicy},
+ * {@code consecutiveFailures}, {@code storeFailures}, {@code degradedDecisions},
+ * {@code overloadedChecks}. Cheap and
  * thread-safe: it reads counters, it does not call the store.
  */
 final class RateLimiterHealthIndicator implements HealthIndicator {
@@ -40,14 +40,14 @@ final class RateLimiterHealthIndicator implements HealthIndicator {
 
     @Override
     public Health health() {
-        // Until RateLimiter#stats() lands, the breaker is the fail-safe wrapper's.
-        if (!(limiter instanceof FailSafeRateLimiter fs)) {
+        FailSafeStats stats = limiter.stats();
+        if (stats.failurePolicy() == null) {
+            // A local store, or a remote one without failure handling (its failures are 503s).
             return Health.up().withDetail("backend", backend).build();
         }
-        FailSafeStats stats = fs.stats();
         Status status;
         if (stats.state() == BreakerState.OPEN) {
-            status = fs.policy() == FailurePolicy.FAIL_CLOSED ? Status.DOWN : DEGRADED;
+            status = stats.failurePolicy() == FailurePolicy.FAIL_CLOSED ? Status.DOWN : DEGRADED;
         } else if (stats.state() == BreakerState.HALF_OPEN || stats.consecutiveFailures() > 0) {
             status = DEGRADED;
         } else {
@@ -56,10 +56,11 @@ final class RateLimiterHealthIndicator implements HealthIndicator {
         return Health.status(status)
                 .withDetail("backend", backend)
                 .withDetail("state", stats.state().name())
-                .withDetail("failurePolicy", fs.policy().name())
+                .withDetail("failurePolicy", stats.failurePolicy().name())
                 .withDetail("consecutiveFailures", stats.consecutiveFailures())
                 .withDetail("storeFailures", stats.storeFailures())
                 .withDetail("degradedDecisions", stats.degradedDecisions())
+                .withDetail("overloadedChecks", stats.overloadedChecks())
                 .build();
     }
 }

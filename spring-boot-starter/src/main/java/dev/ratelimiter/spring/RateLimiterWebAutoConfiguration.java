@@ -55,8 +55,8 @@ public class RateLimiterWebAutoConfiguration {
 
         @Bean
         @ConditionalOnMissingBean
-        RateLimitExceededResolver rateLimitExceededResolver(ObjectProvider<RateLimiter> limiter) {
-            return new RateLimitExceededResolver(limiter);
+        RateLimitExceededResolver rateLimitExceededResolver() {
+            return new RateLimitExceededResolver();
         }
     }
 }

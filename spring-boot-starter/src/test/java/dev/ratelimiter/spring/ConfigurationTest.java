@@ -10,7 +10,6 @@ import dev.ratelimiter.Policy;
 import dev.ratelimiter.RateLimiter;
 import dev.ratelimiter.Rules;
 import dev.ratelimiter.caffeine.CaffeineStore;
-import dev.ratelimiter.failure.FailSafeRateLimiter;
 import dev.ratelimiter.failure.FailurePolicy;
 import dev.ratelimiter.redis.RedisStore;
 import dev.ratelimiter.spi.BucketStore;
@@ -57,9 +56,7 @@ class ConfigurationTest {
                 "ratelimiter.store.failure-policy=local-fallback").run(context -> {
                     assertThat(context.getBean(BucketStore.class)).isInstanceOf(RedisStore.class);
                     RateLimiter limiter = context.getBean(RateLimiter.class);
-                    assertThat(limiter).isInstanceOf(FailSafeRateLimiter.class);
-                    assertEquals(FailurePolicy.LOCAL_FALLBACK,
-                            ((FailSafeRateLimiter) limiter).policy());
+                    assertEquals(FailurePolicy.LOCAL_FALLBACK, limiter.stats().failurePolicy());
                 });
     }
 

@@ -25,8 +25,8 @@ class FailureAnalyzerTest {
         assertThrows(Exception.class, () -> start("ratelimiter.capacity=0"));
         assertThat(output.getOut() + output.getErr())
                 .contains("APPLICATION FAILED TO START")
-                .contains("Invalid rate limiter configuration: ratelimiter.capacity must be a"
-                        + " whole number >= 1, was '0'")
+                .contains("Invalid rate limiter configuration: ratelimiter.capacity: capacity must be"
+                        + " >= 1, was 0")
                 .contains("Fix the value of 'ratelimiter.capacity'");
     }
 

@@ -44,8 +44,7 @@ class HealthIndicatorTest {
 
     private static RateLimiter failSafe(FailurePolicy policy, int threshold) {
         return RateLimiter.builder().store(new DeadStore())
-                .onStoreFailure(policy, o -> o.failureThreshold(threshold)
-                        .openDuration(Duration.ofHours(1)))
+                .onStoreFailure(policy).circuitBreaker(threshold, Duration.ofHours(1))
                 .build();
     }
 
