@@ -16,7 +16,6 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * The limiter's meters for any Micrometer {@link MeterRegistry}; the same series the standalone
@@ -160,28 +159,23 @@ public final class RateLimiterMetrics implements MeterBinder, CheckListener {
             return checks.computeIfAbsent(policy, PolicyCounters::new);
         }
 
-        /** One policy's counters by outcome; allowed and denied exist from the start. */
+        /**
+         * One policy's counters, one per outcome, all registered at once so that a scrape shows
+         * every series (at 0) from the policy's first check, as the server's does.
+         */
         private final class PolicyCounters {
-            private final String tag;
-            private final AtomicReferenceArray<Counter> byOutcome =
-                    new AtomicReferenceArray<>(OUTCOMES.length);
+            private final Counter[] byOutcome = new Counter[OUTCOMES.length];
 
             PolicyCounters(String tag) {
-                this.tag = tag;
-                get(Outcome.ALLOWED);
-                get(Outcome.DENIED);
+                for (Outcome o : OUTCOMES) {
+                    byOutcome[o.ordinal()] = Counter.builder("ratelimiter.checks")
+                            .tag("policy", tag).tag("outcome", o.tag())
+                            .description("rate-limit checks").register(registry);
+                }
             }
 
             Counter get(Outcome outcome) {
-                Counter c = byOutcome.get(outcome.ordinal());
-                if (c == null) {
-                    // Registering is idempotent: a racing thread gets the same counter.
-                    c = Counter.builder("ratelimiter.checks").tag("policy", tag)
-                            .tag("outcome", outcome.tag()).description("rate-limit checks")
-                            .register(registry);
-                    byOutcome.set(outcome.ordinal(), c);
-                }
-                return c;
+                return byOutcome[outcome.ordinal()];
             }
         }
     }

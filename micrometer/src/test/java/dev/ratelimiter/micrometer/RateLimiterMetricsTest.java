@@ -8,7 +8,9 @@ import dev.ratelimiter.ManualClock;
 import dev.ratelimiter.Policy;
 import dev.ratelimiter.RateLimiter;
 import dev.ratelimiter.Rules;
+import dev.ratelimiter.failure.FailurePolicy;
 import dev.ratelimiter.memory.InMemoryStore;
+import dev.ratelimiter.testing.FakeStore;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
@@ -57,6 +59,26 @@ class RateLimiterMetricsTest {
         assertTrue(scrape.contains("ratelimiter_store_circuit_state{backend=\"memory\"} 0.0"),
                 scrape);
         assertTrue(!scrape.contains("\"a\"") && !scrape.contains("vip:1"), scrape);
+    }
+
+    @Test
+    void aStoreFailureIsCountedByItsOutcomeAndTheOpenBreakerShowsInTheGauge() {
+        FakeStore store = FakeStore.remote(clock);
+        RateLimiterMetrics m = new RateLimiterMetrics("redis");
+        RateLimiter remote = RateLimiter.builder().store(store).ticker(clock)
+                .onStoreFailure(FailurePolicy.FAIL_CLOSED).circuitBreaker(1, Duration.ofHours(1))
+                .listener(m).build();
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        m.watch(remote).bindTo(registry);
+
+        store.mode(FakeStore.Mode.DOWN);
+        remote.tryAcquire("k", 1);
+
+        assertEquals(1, registry.get("ratelimiter.checks").tag("policy", "default")
+                .tag("outcome", "failed_closed").counter().count());
+        assertEquals(1, registry.get("ratelimiter.checks.degraded").counter().count());
+        assertEquals(1, registry.get("ratelimiter.store.circuit.state").tag("backend", "redis")
+                .gauge().value());
     }
 
     @Test
