@@ -171,7 +171,7 @@ class WebFilterTest {
         Http.get(port, "/mapped/alice");
         Http.get(port, "/mapped/alice");
         HttpResponse<String> mapped = Http.get(port, "/mapped/alice");
-        assertEquals(418, mapped.statusCode());
+        assertEquals(409, mapped.statusCode());
         assertEquals("mapped: report:alice", mapped.body());
     }
 

@@ -93,7 +93,7 @@ public class TestApp {
 
         @ExceptionHandler(RateLimitExceededException.class)
         public ResponseEntity<String> denied(RateLimitExceededException e) {
-            return ResponseEntity.status(HttpStatus.I_AM_A_TEAPOT)
+            return ResponseEntity.status(HttpStatus.CONFLICT)
                     .body("mapped: " + e.decision().key());
         }
     }
