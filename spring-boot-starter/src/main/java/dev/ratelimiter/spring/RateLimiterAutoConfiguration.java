@@ -11,6 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -97,8 +98,25 @@ public class RateLimiterAutoConfiguration {
 
         @Bean
         @ConditionalOnMissingBean
-        RateLimiterMetrics rateLimiterMetrics(BucketStore store) {
-            return new RateLimiterMetrics(store.name());
+        RateLimiterMetrics rateLimiterMetrics(ObjectProvider<BucketStore> store) {
+            BucketStore s = store.getIfAvailable();
+            return new RateLimiterMetrics(s == null ? "unknown" : s.name());
+        }
+
+        /**
+         * The breaker gauge reads the application's limiter even when the application built it
+         * (its decisions are counted only if it was built with {@code listener(metrics)}).
+         */
+        @Bean
+        static SmartInitializingSingleton rateLimiterMetricsWatch(
+                ObjectProvider<RateLimiterMetrics> metrics, ObjectProvider<RateLimiter> limiter) {
+            return () -> {
+                RateLimiterMetrics m = metrics.getIfAvailable();
+                RateLimiter l = limiter.getIfUnique();
+                if (m != null && l != null) {
+                    m.watch(l);
+                }
+            };
         }
     }
 }
