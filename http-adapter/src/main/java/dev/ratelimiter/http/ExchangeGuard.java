@@ -64,7 +64,7 @@ final class ExchangeGuard extends Filter {
                 Responses.error(ex, 431, tooLarge);
             } else if (ExchangeExecutor.queuedNanos() > maxQueueWaitNanos) {
                 metrics.queueShed();
-                Responses.unavailable(ex, "server is overloaded; retry later");
+                Responses.send(ex, RateLimitResponse.overloaded());
             } else {
                 chain.doFilter(ex);
             }

@@ -173,7 +173,7 @@ class ServerHardeningTest {
         try (RateLimiter limiter = RateLimiter.builder().store(store).build();
              RateLimitServer server = RateLimitServer.builder(limiter)
                      .settings(local().executor(ServerSettings.ExecutorKind.PLATFORM).threads(1)
-                             .maxThreads(1).maxQueueWait(Duration.ofMillis(1)).build()).start();
+                             .maxThreads(1).maxQueueWait(Duration.ofMillis(200)).build()).start();
              RawConnection holder = new RawConnection(server);
              RawConnection waiter = new RawConnection(server)) {
             holder.send(RawConnection.check("slow"));
@@ -182,6 +182,8 @@ class ServerHardeningTest {
             int callsBefore = store.calls.get();
             // The waiter's task is queued behind the one thread until the store lets go.
             waitForPending(server, 2);
+            // Not synchronisation: the condition under test is time spent waiting for a thread.
+            Thread.sleep(400);
             store.release.countDown();
             assertEquals(200, holder.read().status());
             RawConnection.Response shed = waiter.read();

@@ -68,8 +68,8 @@ import redis.clients.jedis.util.Pool;
  * next {@code EVALSHA}, which decides them in order.
  *
  * <p>Failures: every Redis error or timeout surfaces as {@link StoreUnavailableException} naming
- * the store and the cause. Wrap the limiter with {@code dev.ratelimiter.failure.FailSafeRateLimiter}
- * to choose fail-open, fail-closed or a local fallback, and to stop calling a dead Redis.
+ * the store and the cause. Build the limiter with {@code onStoreFailure(FailurePolicy...)} to
+ * choose fail-open, fail-closed or a local fallback, and to stop calling a dead Redis.
  *
  * <p>Waits are bounded. The CAS loop stops at {@code requestTimeout} (the script strategy has no
  * loop); each Redis call waits at

@@ -10,7 +10,6 @@ import dev.ratelimiter.Decision;
 import dev.ratelimiter.RateLimiter;
 import dev.ratelimiter.RateLimiterBuilder;
 import dev.ratelimiter.Rules;
-import dev.ratelimiter.failure.FailSafeRateLimiter;
 import dev.ratelimiter.failure.FailurePolicy;
 import dev.ratelimiter.spi.StoreUnavailableException;
 import java.util.concurrent.TimeUnit;
@@ -48,10 +47,10 @@ class RedisTimeoutTest {
         try (RedisProcess redis = RedisProcess.start();
              RateLimiter shared = RateLimiter.builder().rules(rules).store(RedisStore.builder()
                      .url(redis.url()).keyPrefix(TestRedis.uniquePrefix()).build()).build();
-             FailSafeRateLimiter failSafe = FailSafeRateLimiter.wrap(RateLimiter.builder()
-                     .rules(rules).store(RedisStore.builder().url(redis.url())
-                             .keyPrefix(TestRedis.uniquePrefix()).build()).build(),
-                     rules, FailurePolicy.FAIL_CLOSED)) {
+             RateLimiter failSafe = RateLimiter.builder().rules(rules)
+                     .store(RedisStore.builder().url(redis.url())
+                             .keyPrefix(TestRedis.uniquePrefix()).build())
+                     .onStoreFailure(FailurePolicy.FAIL_CLOSED).build()) {
             // Open and warm the connections. On a loaded machine a cold first call can exceed
             // the 15 ms read timeout itself; that is not what this test is about, so retry.
             warmUp(() -> shared.tryAcquire("k").allowed());
