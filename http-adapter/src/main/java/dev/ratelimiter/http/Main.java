@@ -40,6 +40,18 @@ public final class Main {
         }
     }
 
+    /**
+     * The default connection bound for a heap: each open connection holds ~16-24 KiB of the
+     * JDK server's buffers on the heap while it is open (idle keep-alive ones too), so an
+     * unconfigured bound is what fits in the heap above 64 MiB at 24 KiB each, at least 256,
+     * at most the configured default. Measured: 5,000 connections on a 128 MiB heap ran out of
+     * memory; -Xmx256m gives 8,192.
+     */
+    static int connectionsForHeap(long maxHeapBytes, int ceiling) {
+        long budget = (maxHeapBytes - 64L * 1024 * 1024) / (24 * 1024);
+        return (int) Math.max(256, Math.min(ceiling, budget));
+    }
+
     static int run(String[] args, PrintStream out, PrintStream err) {
         Path config = null;
         for (int i = 0; i < args.length; i++) {
@@ -66,6 +78,11 @@ public final class Main {
             core = RateLimiterConfig.from(source);
             settings = ServerSettings.from(source);
             ExchangeExecutor.usesVirtualThreads(settings);
+            if (source.get("ratelimiter.server.maxConnections", "RATE_LIMITER_MAX_CONNECTIONS")
+                    .isEmpty()) {
+                settings = settings.withMaxConnections(connectionsForHeap(
+                        Runtime.getRuntime().maxMemory(), settings.maxConnections()));
+            }
             opened = Backends.open(settings, core, source);
         } catch (IllegalArgumentException | IllegalStateException e) {
             err.println("ratelimiter-http: configuration error: " + e.getMessage());
@@ -98,6 +115,7 @@ public final class Main {
                 + " backend=" + opened.backend() + " policies=" + core.rules().policies().size()
                 + " auth=" + (settings.authEnabled() ? "on" : "off")
                 + " executor=" + server.executorKind()
+                + " maxConnections=" + settings.maxConnections()
                 + " maxHeap=" + Runtime.getRuntime().maxMemory() / (1024 * 1024) + "MB");
         out.flush();
         return 0;

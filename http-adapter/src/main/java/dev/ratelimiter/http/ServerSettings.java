@@ -338,6 +338,16 @@ public final class ServerSettings {
         return b.maxBodyBytes;
     }
 
+    /**
+     * @param connections open connections allowed
+     * @return these settings with another connection bound
+     */
+    ServerSettings withMaxConnections(int connections) {
+        Builder c = b.copy();
+        c.maxConnections(connections);
+        return new ServerSettings(c);
+    }
+
     @Override
     public String toString() {
         // Never print the API keys themselves.
