@@ -27,7 +27,7 @@ DURATION=${DURATION:-10s}
 WARMUP=${WARMUP:-5s}
 CONNECTIONS=${CONNECTIONS:-64}
 WRK_THREADS=${WRK_THREADS:-2}
-JAVA_OPTS=${JAVA_OPTS:--Xmx256m}
+JAVA_OPTS=${JAVA_OPTS:--Xmx192m}
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 SCRIPTS=benchmarks/scripts

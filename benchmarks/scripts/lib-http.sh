@@ -3,13 +3,13 @@
 # every process started here is recorded and killed by PID on exit.
 #
 #   JAVA_HOME   which JDK runs the server and the probes (default: the java on PATH)
-#   JAVA_OPTS   the server's JVM flags; default "-Xmx256m", the README's run command
+#   JAVA_OPTS   the server's JVM flags; default "-Xmx192m", the README's run command
 #   SKIP_BUILD  1: use the jars already in target/
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
-JAVA_OPTS=${JAVA_OPTS:--Xmx256m}
+JAVA_OPTS=${JAVA_OPTS:--Xmx192m}
 SCRIPTS=benchmarks/scripts
 # Many connections need many descriptors, in this shell and what it starts.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true

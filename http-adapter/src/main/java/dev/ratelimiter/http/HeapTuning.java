@@ -15,7 +15,7 @@ import java.lang.management.ManagementFactory;
  *   <li>{@code MaxHeapFreeRatio=30}, {@code MinHeapFreeRatio=10}: shrink the heap when more
  *       than 30% of it is free after a collection.</li>
  * </ul>
- * The README's run command also caps the heap ({@code -Xmx256m}). Stateless.
+ * The README's run command also caps the heap ({@code -Xmx192m}). Stateless.
  */
 final class HeapTuning {
 

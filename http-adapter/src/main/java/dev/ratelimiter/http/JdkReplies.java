@@ -17,8 +17,8 @@ import java.util.logging.Logger;
  * {@code http_server_responses_total}. Responses our filters send log {@code ()} and are
  * counted by {@link ExchangeGuard} instead.
  *
- * <p>Cost: at DEBUG the JDK builds two log records per request (measured against nothing at
- * INFO: see notes/http-figures.md). Connections the JDK closes without a response (more than
+ * <p>Cost: at DEBUG the JDK builds two log records per request, which this handler mostly
+ * ignores (not measured on its own; {@code http-bench.sh}'s ratio includes it). Connections the JDK closes without a response (more than
  * {@code sun.net.httpserver.maxReqHeaders} header names, a header block over
  * {@code maxReqHeaderSize}, a deadline) log nothing countable and are not counted. The log is
  * one per JVM, so with several servers in one JVM each counts every JDK reply. Thread-safe.

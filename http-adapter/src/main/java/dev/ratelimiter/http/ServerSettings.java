@@ -21,55 +21,28 @@ import java.util.Set;
  * bound and its message lives once, in a {@link Builder} setter.
  *
  * <table>
- *   <caption>Settings (environment variable in brackets; it wins over the property)</caption>
- *   <tr><td>{@code ratelimiter.server.host} [RATE_LIMITER_HOST]</td><td>address to bind; default
- *       {@code 127.0.0.1}, or {@code 0.0.0.0} when API keys are configured</td></tr>
- *   <tr><td>{@code ratelimiter.server.port} [RATE_LIMITER_PORT]</td><td>default 8080; 0 picks
- *       a free port</td></tr>
- *   <tr><td>{@code ratelimiter.server.executor} [RATE_LIMITER_EXECUTOR]</td><td>{@code auto}
- *       (default: a virtual thread per exchange on Java 21+, else {@code platform}),
- *       {@code virtual} or {@code platform}</td></tr>
- *   <tr><td>{@code ratelimiter.server.threads} [RATE_LIMITER_THREADS]</td><td>platform
- *       executor: threads kept for exchanges, default max(8, 2 &times; cores)</td></tr>
- *   <tr><td>{@code ratelimiter.server.maxThreads} [RATE_LIMITER_MAX_THREADS]</td><td>platform
- *       executor: ceiling when threads are held by clients still sending their request,
- *       default 1024</td></tr>
- *   <tr><td>{@code ratelimiter.server.maxQueueWait} [RATE_LIMITER_MAX_QUEUE_WAIT_MS]</td><td>
- *       milliseconds a received request may wait for a thread before it is answered 503 with
- *       Retry-After, default 1000</td></tr>
- *   <tr><td>{@code ratelimiter.server.maxInFlight} [RATE_LIMITER_MAX_IN_FLIGHT]</td><td>checks
- *       being decided at once, default 128; more are answered 503 with Retry-After</td></tr>
- *   <tr><td>{@code ratelimiter.server.backlog} [RATE_LIMITER_BACKLOG]</td><td>TCP accept
- *       backlog, default 1024</td></tr>
- *   <tr><td>{@code ratelimiter.server.requestTimeout} [RATE_LIMITER_REQUEST_TIMEOUT]</td><td>
- *       seconds to receive a request, default 10</td></tr>
- *   <tr><td>{@code ratelimiter.server.responseTimeout} [RATE_LIMITER_RESPONSE_TIMEOUT]</td><td>
- *       seconds to send a response, default 10</td></tr>
- *   <tr><td>{@code ratelimiter.server.idleTimeout} [RATE_LIMITER_IDLE_TIMEOUT]</td><td>seconds
- *       a keep-alive connection may idle, default 30</td></tr>
- *   <tr><td>{@code ratelimiter.server.maxConnections} [RATE_LIMITER_MAX_CONNECTIONS]</td><td>
- *       open connections (idle keep-alive ones included), default 10000; more are closed at
- *       accept</td></tr>
- *   <tr><td>{@code ratelimiter.server.shutdownGrace} [RATE_LIMITER_SHUTDOWN_GRACE]</td><td>
- *       seconds to finish received requests on shutdown, default 10</td></tr>
- *   <tr><td>{@code ratelimiter.backend} [RATE_LIMITER_BACKEND]</td><td>{@code caffeine}
- *       (default), {@code memory} or {@code redis}</td></tr>
- *   <tr><td>{@code ratelimiter.security.api-keys.valid-keys} [RATE_LIMITER_API_KEYS]</td>
- *       <td>comma-separated API keys, none blank or repeated; when set, every check needs
- *       one</td></tr>
- *   <tr><td>{@code ratelimiter.security.api-keys.enabled} [RATE_LIMITER_API_KEYS_ENABLED]</td>
- *       <td>{@code false} turns configured keys off; {@code true} without keys is an
- *       error</td></tr>
- *   <tr><td>{@code ratelimiter.security.ip.whitelist} [RATE_LIMITER_IP_ALLOW]</td><td>
- *       comma-separated addresses or CIDR networks (IPv4 or IPv6); when set, only these may
- *       call</td></tr>
- *   <tr><td>{@code ratelimiter.security.ip.blacklist} [RATE_LIMITER_IP_DENY]</td><td>networks
- *       that may not call; wins over the whitelist</td></tr>
- *   <tr><td>{@code ratelimiter.security.ip.trusted-proxies} [RATE_LIMITER_TRUSTED_PROXIES]</td>
- *       <td>networks whose {@code X-Forwarded-For} is believed; default none</td></tr>
- *   <tr><td>{@code ratelimiter.security.max-request-size} [RATE_LIMITER_MAX_REQUEST_SIZE]</td>
- *       <td>largest request body, in bytes or with a {@code KB}/{@code MB} suffix; default
- *       64KB</td></tr>
+ *   <caption>Settings: property [environment variable, which wins], default; the bounds are in
+ *   the {@link Builder} setters</caption>
+ *   <tr><td>{@code ratelimiter.server.host} [RATE_LIMITER_HOST]</td><td>{@code 127.0.0.1}, or {@code 0.0.0.0} with API keys</td></tr>
+ *   <tr><td>{@code .port} [RATE_LIMITER_PORT]</td><td>8080; 0 picks a free port</td></tr>
+ *   <tr><td>{@code .executor} [RATE_LIMITER_EXECUTOR]</td><td>{@code auto}: virtual threads on Java 21+, else {@code platform}</td></tr>
+ *   <tr><td>{@code .threads} [RATE_LIMITER_THREADS]</td><td>platform: threads kept, max(8, 2 &times; cores)</td></tr>
+ *   <tr><td>{@code .maxThreads} [RATE_LIMITER_MAX_THREADS]</td><td>platform: ceiling while slow senders hold threads, 1024</td></tr>
+ *   <tr><td>{@code .maxQueueWait} [RATE_LIMITER_MAX_QUEUE_WAIT_MS]</td><td>ms waiting for a thread before a 503, 1000</td></tr>
+ *   <tr><td>{@code .maxInFlight} [RATE_LIMITER_MAX_IN_FLIGHT]</td><td>checks decided at once before a 503, 128</td></tr>
+ *   <tr><td>{@code .backlog} [RATE_LIMITER_BACKLOG]</td><td>TCP accept backlog, 1024</td></tr>
+ *   <tr><td>{@code .requestTimeout} [RATE_LIMITER_REQUEST_TIMEOUT]</td><td>s to receive a request, 10</td></tr>
+ *   <tr><td>{@code .responseTimeout} [RATE_LIMITER_RESPONSE_TIMEOUT]</td><td>s to send a response, 10</td></tr>
+ *   <tr><td>{@code .idleTimeout} [RATE_LIMITER_IDLE_TIMEOUT]</td><td>s a keep-alive connection may idle, 30</td></tr>
+ *   <tr><td>{@code .maxConnections} [RATE_LIMITER_MAX_CONNECTIONS]</td><td>open connections, 10000 (the jar sizes it from the heap)</td></tr>
+ *   <tr><td>{@code .shutdownGrace} [RATE_LIMITER_SHUTDOWN_GRACE]</td><td>s to answer received requests on shutdown, 10</td></tr>
+ *   <tr><td>{@code ratelimiter.backend} [RATE_LIMITER_BACKEND]</td><td>{@code caffeine}, {@code memory} or {@code redis}</td></tr>
+ *   <tr><td>{@code ratelimiter.security.api-keys.valid-keys} [RATE_LIMITER_API_KEYS]</td><td>comma-separated, none blank or repeated</td></tr>
+ *   <tr><td>{@code ...api-keys.enabled} [RATE_LIMITER_API_KEYS_ENABLED]</td><td>{@code false} turns keys off; {@code true} needs keys</td></tr>
+ *   <tr><td>{@code ...ip.whitelist} [RATE_LIMITER_IP_ALLOW]</td><td>addresses or CIDR networks that may call</td></tr>
+ *   <tr><td>{@code ...ip.blacklist} [RATE_LIMITER_IP_DENY]</td><td>networks that may not; wins over the whitelist</td></tr>
+ *   <tr><td>{@code ...ip.trusted-proxies} [RATE_LIMITER_TRUSTED_PROXIES]</td><td>whose {@code X-Forwarded-For} is believed</td></tr>
+ *   <tr><td>{@code ...max-request-size} [RATE_LIMITER_MAX_REQUEST_SIZE]</td><td>bytes or KB/MB, 64KB</td></tr>
  * </table>
  *
  * <p>Immutable and thread-safe. Lists are never null.
@@ -362,7 +335,7 @@ public final class ServerSettings {
      * Builds {@link ServerSettings}. Each setter checks its bound and names the setting in its
      * message; that message is the only statement of the bound. Not thread-safe.
      */
-    public static final class Builder {
+    public static final class Builder implements Cloneable {
         private String host;
         private int port = 8080;
         private ExecutorKind executor = ExecutorKind.AUTO;
@@ -387,27 +360,12 @@ public final class ServerSettings {
         }
 
         private Builder copy() {
-            Builder c = new Builder();
-            c.host = host;
-            c.port = port;
-            c.executor = executor;
-            c.threads = threads;
-            c.maxThreads = maxThreads;
-            c.maxQueueWait = maxQueueWait;
-            c.maxInFlight = maxInFlight;
-            c.backlog = backlog;
-            c.requestTimeoutSeconds = requestTimeoutSeconds;
-            c.responseTimeoutSeconds = responseTimeoutSeconds;
-            c.idleTimeoutSeconds = idleTimeoutSeconds;
-            c.maxConnections = maxConnections;
-            c.shutdownGrace = shutdownGrace;
-            c.backend = backend;
-            c.apiKeys = apiKeys;
-            c.ipAllow = ipAllow;
-            c.ipDeny = ipDeny;
-            c.trustedProxies = trustedProxies;
-            c.maxBodyBytes = maxBodyBytes;
-            return c;
+            try {
+                // Every field is immutable (lists are unmodifiable copies): a shallow copy is one.
+                return (Builder) super.clone();
+            } catch (CloneNotSupportedException e) {
+                throw new AssertionError(e);
+            }
         }
 
         /**
