@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Overload (issue 11): the standalone jar with the README's run command (JAVA_OPTS, default
-# -Xmx256m), 10k live keys, then wrk at each of CONNS ("2000 5000") connections for DURATION
+# -Xmx192m), 10k live keys, then wrk at each of CONNS ("2000 5000") connections for DURATION
 # (10s). For each run: requests, responses by kind, connections refused at accept (wrk's
 # "connect" errors: allowed), requests left without a response (wrk's read/write/timeout
 # errors: must be 0), 503s; RSS before, after each run and after IDLE seconds (15); how long
