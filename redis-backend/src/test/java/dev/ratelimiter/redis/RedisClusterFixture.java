@@ -66,7 +66,7 @@ final class RedisClusterFixture implements AutoCloseable {
         throw new IllegalStateException("cluster not ok within 30 s: " + info);
     }
 
-    /** Seed nodes for {@code RedisStore.Builder.clusterNodes}. */
+    /** Seed nodes for {@code RedisStoreBuilder.clusterNodes}. */
     String nodes() {
         StringBuilder sb = new StringBuilder();
         for (RedisProcess m : masters) {
