@@ -87,6 +87,17 @@ final class RedisPipelines implements NodePipeline.Redirects, AutoCloseable {
         return timeoutNanos;
     }
 
+    /** @return commands queued on every node and not yet written */
+    int queued() {
+        int n = 0;
+        for (NodePipeline[] group : nodes.values()) {
+            for (NodePipeline p : group) {
+                n += p.queued();
+            }
+        }
+        return n;
+    }
+
     /**
      * Sends one command and waits for its reply until {@code deadline}.
      *

@@ -254,6 +254,11 @@ public final class RedisStore implements BucketStore {
         return pipelines != null;
     }
 
+    /** @return commands waiting in this JVM to be written to Redis (0 when not pipelined) */
+    int queuedCommands() {
+        return pipelines == null ? 0 : pipelines.queued();
+    }
+
     @Override
     public boolean isLocal() {
         return false;
