@@ -4,9 +4,9 @@ import dev.ratelimiter.spi.StoreUnavailableException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.LockSupport;
 import redis.clients.jedis.CommandArguments;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.HostAndPort;
@@ -18,34 +18,50 @@ import redis.clients.jedis.exceptions.JedisMovedDataException;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
 
 /**
- * One connection to one Redis node, shared by every thread of the store: automatic pipelining.
+ * One connection to one Redis node, shared by every thread of the store: automatic pipelining
+ * by "the leader sends what is queued".
  *
- * <p>Callers put commands on a bounded queue and park. A writer thread takes everything queued
- * (up to {@link #MAX_BATCH} commands), writes it in one flush and hands the commands, in order,
- * to the connection's reader thread, which reads the replies one by one (Redis answers a
- * connection's commands in the order they arrived) and completes each command, waking its
- * caller. While replies are outstanding the writer keeps writing: commands that queue during a
- * round trip go out together in the next write. No lock is held anywhere; threads park when
- * they have nothing to do (the writer when the queue is empty, the reader when nothing is in
- * flight) and are unparked by whoever gives them work.
+ * <p>The node has {@code connections} connections ("lanes", 2 by default) and one bounded queue.
+ * A caller puts its command on the queue and then tries to become the leader of an idle lane
+ * (one compare-and-set per lane; no lock). The leader takes everything queued (up to
+ * {@link #MAX_BATCH} commands), writes it in one flush, reads the replies in order (Redis answers
+ * a connection's commands in the order they arrived) and completes each command, waking its
+ * caller; then it gives up the lead and, if more commands queued meanwhile, wakes one of their
+ * callers to lead the next round trip. So at most one round trip per lane is in flight, and every
+ * command that queues during one goes out together in the next write (on the other lane while
+ * this one waits: Redis and the JVM work at the same time); a lone caller writes and reads its
+ * own command with no thread hand-off at all. While commands keep queueing, a leader serves up
+ * to {@link #MAX_ROUNDS} round trips before handing over, so that the connection does not sit
+ * idle while a woken thread waits to be scheduled. Callers that are not leading park until their
+ * command completes or their deadline passes; nothing spins, and the only thing held across I/O
+ * is the lead itself, which no one waits for (a caller that cannot lead parks on its own
+ * command).
  *
  * <p>Replies that say a command did not run are handled here, and the command is sent again:
- * {@code NOSCRIPT} (the node lost its script cache: restart, failover, {@code SCRIPT FLUSH}) makes
- * the writer send {@code SCRIPT LOAD} before the retried command on the same connection;
- * {@code MOVED} and {@code ASK} go to the {@link Redirects} of the cluster router. A command
- * that was written and then lost its connection is never re-sent: it may have run.
+ * {@code NOSCRIPT} (the node lost its script cache: restart, failover, {@code SCRIPT FLUSH}) puts
+ * the command back, and the round trip that re-sends it starts with {@code SCRIPT LOAD} on the
+ * same connection (the script did not run, so sending it again cannot count it twice); {@code MOVED} and {@code ASK} go to the cluster router ({@link Redirects}). A
+ * command that was written and then lost its connection is never re-sent: it may have run.
  *
- * <p>A broken connection (reset, or no reply within the read timeout while a command is in
- * flight) is closed and every command in flight on it fails with
- * {@link StoreUnavailableException}; the writer opens a new one for the next command.
+ * <p>Deadlines: a command not yet written when its deadline passes is never written (local
+ * overload). The leader reads each reply for at most the read timeout, and never past the
+ * latest deadline in its batch; a read that times out or a connection that breaks fails every
+ * unanswered command of the round trip with {@link StoreUnavailableException} and closes the
+ * connection; the next leader opens a new one.
  *
- * <p>Thread-safe. The writer thread starts on the first command; {@link #close()} stops both
- * threads and fails whatever is still pending.
+ * <p>Thread-safe.
  */
 final class NodePipeline implements AutoCloseable {
 
     /** The most commands one write carries. */
     static final int MAX_BATCH = 512;
+    /**
+     * The most round trips one leader makes in a row while commands keep queueing: handing the
+     * lead to a parked thread costs a wake-up and leaves the connection idle until that thread
+     * runs (on a busy machine, a scheduling delay), so a leader serves a few rounds first. It
+     * bounds how long the leading caller waits beyond its own reply.
+     */
+    static final int MAX_ROUNDS = 4;
     /** The most times one command is redirected or reloaded before it fails. */
     static final int MAX_RETRIES = 5;
 
@@ -61,30 +77,36 @@ final class NodePipeline implements AutoCloseable {
     private final HostAndPort node;
     private final JedisClientConfig config;
     private final int maxQueued;
+    private final int readTimeoutMs;
     private final StoreErrors errors;
     private final Redirects redirects;
-    private final String threadName;
 
     private final ConcurrentLinkedQueue<PipelinedCommand> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queued = new AtomicInteger();
     /** Commands to send again (after NOSCRIPT or a redirect): not counted against the bound. */
     private final ConcurrentLinkedQueue<PipelinedCommand> retries = new ConcurrentLinkedQueue<>();
-    /** A script source to load before the next write, after a NOSCRIPT reply. */
-    private final AtomicReference<byte[]> scriptToLoad = new AtomicReference<>();
-
-    private volatile Thread writer;
-    private volatile boolean writerParked;
+    private final Lane[] lanes;
     private volatile boolean closed;
-    private volatile Link link;
 
-    NodePipeline(HostAndPort node, JedisClientConfig config, int maxQueued, StoreErrors errors,
-                 Redirects redirects) {
+    /** One connection and the right to lead round trips on it. */
+    private static final class Lane {
+        final AtomicBoolean leading = new AtomicBoolean();
+        /** Only the lane's leader touches it. */
+        PipeConnection conn;
+    }
+
+    NodePipeline(HostAndPort node, JedisClientConfig config, int connections, int maxQueued,
+                 StoreErrors errors, Redirects redirects) {
         this.node = node;
+        this.lanes = new Lane[connections];
+        for (int i = 0; i < connections; i++) {
+            lanes[i] = new Lane();
+        }
         this.config = config;
         this.maxQueued = maxQueued;
+        this.readTimeoutMs = config.getSocketTimeoutMillis();
         this.errors = errors;
         this.redirects = redirects;
-        this.threadName = "ratelimiter-redis-" + node;
     }
 
     HostAndPort node() {
@@ -97,7 +119,7 @@ final class NodePipeline implements AutoCloseable {
     }
 
     /**
-     * Queues a command for the writer.
+     * Queues a command and leads a round trip if no one is.
      *
      * @throws dev.ratelimiter.spi.StoreOverloadedException if {@code maxQueued} commands are
      *     already waiting to be written
@@ -111,89 +133,159 @@ final class NodePipeline implements AutoCloseable {
             throw errors.overloaded("has " + maxQueued + " commands queued for " + node
                     + " and none written yet (ratelimiter.redis.maxQueuedCommands)");
         }
+        command.pipeline = this;
         queue.add(command);
-        wakeWriter();
+        lead(command.deadline);
     }
 
-    /** Queues a command again, ahead of new ones; it was counted when first queued. */
+    /**
+     * Queues a command again, ahead of new ones (it was counted when first queued), and wakes
+     * its caller to lead here: this runs on another round trip's leader, which must not block.
+     */
     void resubmit(PipelinedCommand command) {
+        command.pipeline = this;
         if (closed) {
-            command.complete(new IllegalStateException("RedisStore " + errors.store()
-                    + " is closed"));
+            command.complete(closedError());
             return;
         }
         retries.add(command);
-        wakeWriter();
+        command.wake();
     }
 
-    private void wakeWriter() {
-        Thread w = writer;
-        if (w == null) {
-            w = startWriter();
-        }
-        if (writerParked) {
-            LockSupport.unpark(w);
-        }
-    }
-
-    private synchronized Thread startWriter() {
-        if (writer == null) {
-            Thread t = new Thread(this::writeLoop, threadName + "-writer");
-            t.setDaemon(true);
-            writer = t;
-            t.start();
-        }
-        return writer;
-    }
-
-    // ---------------------------------------------------------------- the writer thread
-
-    private void writeLoop() {
-        List<PipelinedCommand> batch = new ArrayList<>(64);
-        while (!closed) {
-            drain(batch);
-            if (batch.isEmpty()) {
-                writerParked = true;
-                if (queue.isEmpty() && retries.isEmpty() && !closed) {
-                    LockSupport.park(this);
-                }
-                writerParked = false;
+    /**
+     * Round trips on an idle lane if there is one (returns at once if every lane has a leader):
+     * one, then more while commands keep queueing, up to {@link #MAX_ROUNDS} and only while the
+     * leading caller's own deadline has not passed; then, if commands are waiting, wakes one of
+     * their callers to lead the next.
+     *
+     * @param callerDeadline the leading caller's deadline ({@link System#nanoTime()})
+     */
+    void lead(long callerDeadline) {
+        for (Lane lane : lanes) {
+            if (!lane.leading.compareAndSet(false, true)) {
                 continue;
             }
-            Link l = link;
-            if (l == null || !l.alive) {
-                try {
-                    l = new Link(new PipeConnection(node, config));
-                    link = l;
-                    l.start();
-                } catch (RuntimeException e) {
-                    failAll(batch, errors.unavailable(e));
-                    redirects.connectionFailed(node);
-                    batch.clear();
-                    continue;
+            try {
+                if (closed) {
+                    failPending(closedError());
+                    closeConnection(lane);
+                    return;
+                }
+                for (int round = 0; round < MAX_ROUNDS; round++) {
+                    roundTrip(lane);
+                    if ((queue.isEmpty() && retries.isEmpty())
+                            || System.nanoTime() - callerDeadline >= 0) {
+                        break;
+                    }
+                }
+            } finally {
+                lane.leading.set(false);
+            }
+            if (!retries.isEmpty() || !queue.isEmpty()) {
+                wakeOne();
+            }
+            return;
+        }
+    }
+
+    /** Wakes the caller of the first live waiting command, so that it leads. */
+    private void wakeOne() {
+        for (PipelinedCommand c : retries) {
+            if (c.wake()) {
+                return;
+            }
+        }
+        for (PipelinedCommand c : queue) {
+            if (c.state() == PipelinedCommand.QUEUED && c.wake()) {
+                return;
+            }
+        }
+    }
+
+    private void roundTrip(Lane lane) {
+        List<PipelinedCommand> batch = drain();
+        if (batch.isEmpty()) {
+            return;
+        }
+        if (lane.conn == null || lane.conn.isBroken() || !lane.conn.isConnected()) {
+            closeConnection(lane);
+            try {
+                lane.conn = new PipeConnection(node, config);
+            } catch (RuntimeException e) {
+                lane.conn = null;
+                fail(batch, 0, errors.unavailable(e));
+                redirects.connectionFailed(node);
+                return;
+            }
+        }
+        long latest = Long.MIN_VALUE;
+        for (PipelinedCommand c : batch) {
+            latest = latest == Long.MIN_VALUE || c.deadline - latest > 0 ? c.deadline : latest;
+        }
+        PipeConnection conn = lane.conn;
+        List<PipelinedCommand> sent = new ArrayList<>(batch.size() + 2);
+        int answered = 0;
+        try {
+            // A command retried after NOSCRIPT goes behind a SCRIPT LOAD on its own connection.
+            for (PipelinedCommand c : batch) {
+                if (c.reloadScript) {
+                    send(conn, sent, internal(new CommandArguments(Protocol.Command.SCRIPT)
+                            .add(Protocol.Keyword.LOAD).add(c.scriptSource)));
+                    break;
                 }
             }
-            write(l, batch);
-            batch.clear();
+            for (PipelinedCommand c : batch) {
+                if (c.askingNode != null) {
+                    send(conn, sent, internal(new CommandArguments(Protocol.Command.ASKING)));
+                }
+                send(conn, sent, c);
+            }
+            conn.flushOut();
+            int soTimeout = readTimeoutMs;
+            for (; answered < sent.size(); answered++) {
+                int left = (int) Math.max(1, Math.min(readTimeoutMs,
+                        TimeUnit.NANOSECONDS.toMillis(latest - System.nanoTime())));
+                if (left != soTimeout) {
+                    conn.setSoTimeout(left); // never read past the batch's latest deadline
+                    soTimeout = left;
+                }
+                Object reply;
+                try {
+                    reply = conn.readReply();
+                } catch (JedisDataException e) {
+                    reply = e; // an error reply, read whole: the stream is still in step
+                }
+                onReply(sent.get(answered), reply);
+            }
+            if (soTimeout != readTimeoutMs) {
+                conn.setSoTimeout(readTimeoutMs);
+            }
+        } catch (RuntimeException e) {
+            StoreUnavailableException failure = errors.unavailable(e);
+            closeConnection(lane);
+            fail(sent, answered, failure);
+            for (PipelinedCommand c : batch) {
+                if (!c.isDone() && !sent.contains(c)) {
+                    c.complete(failure);
+                }
+            }
+            redirects.connectionFailed(node);
         }
-        Link l = link;
-        if (l != null) {
-            l.fail(new IllegalStateException("closed"));
-        }
-        RuntimeException closedError = new IllegalStateException("RedisStore " + errors.store()
-                + " is closed");
-        for (PipelinedCommand c; (c = retries.poll()) != null; ) {
-            c.complete(closedError);
-        }
-        for (PipelinedCommand c; (c = queue.poll()) != null; ) {
-            c.complete(closedError);
-        }
+    }
+
+    private static void send(PipeConnection conn, List<PipelinedCommand> sent,
+                             PipelinedCommand c) {
+        sent.add(c);
+        conn.sendCommand(c.args);
     }
 
     /** Takes retries first, then queued commands, skipping any whose time is up unsent. */
-    private void drain(List<PipelinedCommand> batch) {
+    private List<PipelinedCommand> drain() {
+        List<PipelinedCommand> batch = new ArrayList<>();
         for (PipelinedCommand c; batch.size() < MAX_BATCH && (c = retries.poll()) != null; ) {
-            batch.add(c);
+            if (!c.isDone()) {
+                batch.add(c);
+            }
         }
         long now = System.nanoTime();
         for (PipelinedCommand c; batch.size() < MAX_BATCH && (c = queue.poll()) != null; ) {
@@ -207,55 +299,20 @@ final class NodePipeline implements AutoCloseable {
                 batch.add(c);
             }
         }
-    }
-
-    private void write(Link l, List<PipelinedCommand> batch) {
-        int added = 0;
-        try {
-            byte[] source = scriptToLoad.getAndSet(null);
-            if (source != null) {
-                PipelinedCommand load = internal(new CommandArguments(Protocol.Command.SCRIPT)
-                        .add(Protocol.Keyword.LOAD).add(source));
-                l.inflight.add(load);
-                l.conn.sendCommand(load.args);
-            }
-            for (PipelinedCommand c : batch) {
-                if (c.askingNode != null) {
-                    PipelinedCommand asking = internal(
-                            new CommandArguments(Protocol.Command.ASKING));
-                    l.inflight.add(asking);
-                    l.conn.sendCommand(asking.args);
-                }
-                l.inflight.add(c);
-                added++;
-                l.conn.sendCommand(c.args);
-            }
-            l.conn.flushOut();
-        } catch (RuntimeException e) {
-            StoreUnavailableException failure = errors.unavailable(e);
-            l.fail(failure);
-            failAll(batch.subList(added, batch.size()), failure);
-            redirects.connectionFailed(node);
-        }
-        l.wakeReader();
-        if (!l.alive) {
-            l.failInflight();
-        }
+        return batch;
     }
 
     private static PipelinedCommand internal(CommandArguments args) {
         return new PipelinedCommand(args, null, null, Long.MAX_VALUE, true);
     }
 
-    private static void failAll(List<PipelinedCommand> commands, RuntimeException failure) {
-        for (PipelinedCommand c : commands) {
-            c.complete(failure);
+    private static void fail(List<PipelinedCommand> commands, int from, RuntimeException failure) {
+        for (int i = from; i < commands.size(); i++) {
+            commands.get(i).complete(failure);
         }
     }
 
-    // ---------------------------------------------------------------- replies
-
-    /** Runs on a reader thread for each reply, in order. */
+    /** Handles one reply, in order, on the leader's thread. */
     private void onReply(PipelinedCommand c, Object reply) {
         if (c.internal) {
             return;
@@ -270,7 +327,7 @@ final class NodePipeline implements AutoCloseable {
                 c.complete(errors.unavailable(e));
                 return;
             }
-            scriptToLoad.set(c.scriptSource);
+            c.reloadScript = true;
             resubmit(c);
         } else if (reply instanceof JedisDataException e) {
             c.complete(errors.unavailable(e));
@@ -279,18 +336,48 @@ final class NodePipeline implements AutoCloseable {
         }
     }
 
+    private static void closeConnection(Lane lane) {
+        PipeConnection c = lane.conn;
+        lane.conn = null;
+        if (c != null) {
+            try {
+                c.close();
+            } catch (RuntimeException ignored) {
+                // already broken
+            }
+        }
+    }
+
+    private RuntimeException closedError() {
+        return new IllegalStateException("RedisStore " + errors.store() + " is closed");
+    }
+
+    private void failPending(RuntimeException failure) {
+        for (PipelinedCommand c; (c = retries.poll()) != null; ) {
+            c.complete(failure);
+        }
+        for (PipelinedCommand c; (c = queue.poll()) != null; ) {
+            queued.decrementAndGet();
+            c.complete(failure);
+        }
+    }
+
+    /** Fails what is queued and closes the connection (now, or when the leader is done). */
     @Override
     public void close() {
         closed = true;
-        Thread w = writer;
-        if (w != null) {
-            LockSupport.unpark(w);
-        } else {
-            Link l = link;
-            if (l != null) {
-                l.fail(new IllegalStateException("closed"));
+        for (Lane lane : lanes) {
+            if (lane.leading.compareAndSet(false, true)) {
+                try {
+                    failPending(closedError());
+                    closeConnection(lane);
+                } finally {
+                    lane.leading.set(false);
+                }
             }
         }
+        // Otherwise the current leader finishes its round trip; the next lead() closes.
+        wakeOne();
     }
 
     /** Jedis' connection, with its buffered write and single-reply read opened to this class. */
@@ -305,88 +392,6 @@ final class NodePipeline implements AutoCloseable {
 
         Object readReply() {
             return readProtocolWithCheckingBroken();
-        }
-    }
-
-    /** One open connection, its commands in flight (in write order) and its reader thread. */
-    private final class Link {
-        final PipeConnection conn;
-        final ConcurrentLinkedQueue<PipelinedCommand> inflight = new ConcurrentLinkedQueue<>();
-        volatile boolean alive = true;
-        volatile boolean readerParked;
-        private volatile RuntimeException failure;
-        private Thread reader;
-
-        Link(PipeConnection conn) {
-            this.conn = conn;
-        }
-
-        void start() {
-            reader = new Thread(this::readLoop, threadName + "-reader");
-            reader.setDaemon(true);
-            reader.start();
-        }
-
-        void wakeReader() {
-            if (readerParked) {
-                LockSupport.unpark(reader);
-            }
-        }
-
-        private void readLoop() {
-            while (alive) {
-                PipelinedCommand c = inflight.peek();
-                if (c == null) {
-                    readerParked = true;
-                    if (inflight.isEmpty() && alive) {
-                        LockSupport.park(this);
-                    }
-                    readerParked = false;
-                    continue;
-                }
-                Object reply;
-                try {
-                    reply = conn.readReply();
-                } catch (JedisDataException e) {
-                    reply = e; // an error reply: read whole, the stream is still in step
-                } catch (RuntimeException e) {
-                    fail(errors.unavailable(e));
-                    redirects.connectionFailed(node);
-                    break;
-                }
-                inflight.poll();
-                try {
-                    onReply(c, reply);
-                } catch (RuntimeException e) {
-                    c.complete(e);
-                }
-            }
-            failInflight();
-        }
-
-        /** Closes the connection; every command in flight fails with {@code cause}. */
-        void fail(RuntimeException cause) {
-            if (failure == null) {
-                failure = cause;
-            }
-            alive = false;
-            try {
-                conn.close();
-            } catch (RuntimeException ignored) {
-                // already broken
-            }
-            if (reader != null) {
-                LockSupport.unpark(reader);
-            }
-            failInflight();
-        }
-
-        void failInflight() {
-            RuntimeException cause = failure != null ? failure
-                    : new IllegalStateException("connection closed");
-            for (PipelinedCommand c; (c = inflight.poll()) != null; ) {
-                c.complete(cause);
-            }
         }
     }
 }

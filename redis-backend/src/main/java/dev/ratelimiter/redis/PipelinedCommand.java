@@ -9,8 +9,8 @@ import redis.clients.jedis.HostAndPort;
 /**
  * One command on its way through a {@link NodePipeline}: its arguments, the one deadline it has
  * (measured from when it was queued, on {@link System#nanoTime()}), its state and, once known,
- * its reply. Created by the caller's thread, written by a pipeline's writer thread, completed by
- * a reader thread (or by whoever finds its deadline passed). Thread-safe.
+ * its reply. Created by the caller's thread; written and completed by whichever caller leads its
+ * pipeline's round trip (or by whoever finds its deadline passed). Thread-safe.
  *
  * <p>States: {@code QUEUED} until a writer takes it; then {@code SENT} (it may have run in
  * Redis, so it is never re-sent except after a reply saying it did not run: {@code MOVED},
@@ -38,6 +38,10 @@ final class PipelinedCommand {
     volatile HostAndPort askingNode;
     /** Redirects and reloads so far: bounded, so a confused cluster cannot loop a command. */
     int retries;
+    /** Set after {@code NOSCRIPT}: send {@code SCRIPT LOAD} ahead of it. */
+    volatile boolean reloadScript;
+    /** The pipeline the command is queued on now (a redirect moves it). */
+    volatile NodePipeline pipeline;
 
     private final AtomicInteger state = new AtomicInteger(QUEUED);
     private final AtomicReference<Object> outcome = new AtomicReference<>();
@@ -76,6 +80,19 @@ final class PipelinedCommand {
                 && waiter != null) {
             LockSupport.unpark(waiter);
         }
+    }
+
+    /**
+     * Wakes the caller, so that it leads its pipeline.
+     *
+     * @return false if there is no caller to wake (internal, done or abandoned)
+     */
+    boolean wake() {
+        if (waiter == null || isDone() || state.get() == ABANDONED) {
+            return false;
+        }
+        LockSupport.unpark(waiter);
+        return true;
     }
 
     boolean isDone() {

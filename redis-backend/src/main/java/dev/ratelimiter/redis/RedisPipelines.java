@@ -32,8 +32,8 @@ import redis.clients.jedis.util.JedisClusterCRC16;
  * background thread, at most one every {@link #REFRESH_INTERVAL_NANOS}, never under a lock and
  * never on a caller's thread.
  *
- * <p>Each node has {@code connectionsPerNode} pipelines (one connection and two threads each);
- * a caller's thread always uses the same one, so a thread's commands stay in order.
+ * <p>Each node has one {@link NodePipeline} with {@code connectionsPerNode} connections and no
+ * threads of its own: callers take turns leading round trips.
  *
  * <p>Thread-safe.
  */
@@ -137,7 +137,14 @@ final class RedisPipelines implements NodePipeline.Redirects, AutoCloseable {
                     }
                     throw errors.notAnswered(TimeUnit.NANOSECONDS.toMillis(timeoutNanos));
                 }
-                LockSupport.parkNanos(c, left);
+                NodePipeline p = c.pipeline;
+                if (p != null) {
+                    p.lead(c.deadline); // returns at once if another thread leads
+                    if (c.isDone()) {
+                        return result(c);
+                    }
+                }
+                LockSupport.parkNanos(c, Math.max(0, c.deadline - System.nanoTime()));
                 if (Thread.interrupted()) {
                     // Keep waiting (the deadline bounds it) and restore the flag at the end:
                     // parking with the flag set would return at once, again and again.
@@ -179,21 +186,15 @@ final class RedisPipelines implements NodePipeline.Redirects, AutoCloseable {
     private NodePipeline pipelineOf(HostAndPort node) {
         NodePipeline[] group = nodes.get(node);
         if (group == null) {
-            group = nodes.computeIfAbsent(node, n -> {
-                NodePipeline[] g = new NodePipeline[connectionsPerNode];
-                for (int i = 0; i < g.length; i++) {
-                    g[i] = new NodePipeline(n, config, maxQueued, errors, this);
-                }
-                return g;
-            });
+            group = nodes.computeIfAbsent(node, n -> new NodePipeline[] {
+                new NodePipeline(n, config, connectionsPerNode, maxQueued, errors, this)});
             if (closed) {
                 for (NodePipeline p : group) {
                     p.close();
                 }
             }
         }
-        return group.length == 1 ? group[0]
-                : group[(int) (Thread.currentThread().getId() % group.length)];
+        return group[0];
     }
 
     @Override

@@ -39,13 +39,14 @@ import redis.clients.jedis.util.Pool;
  * {@link RedisStoreBuilder#keyTtlKeepAlive keyTtlKeepAlive}.
  *
  * <p><b>Automatic pipelining</b> (script strategy, store built from a URL or cluster nodes):
- * the checks of every thread share {@link RedisStoreBuilder#connectionsPerNode one connection per
+ * the checks of every thread share {@link RedisStoreBuilder#connectionsPerNode two connections per
  * Redis node}. Commands that queue while a round trip is in flight go out together in the next
  * write and their replies are matched in order; a hot key's concurrent checks are first merged
- * into one {@code EVALSHA} (batching), which then rides the same pipeline. Each node has a
- * writer and a reader thread (daemon, named {@code ratelimiter-redis-<host:port>-*}), started
- * on first use. On Redis Cluster, keys are routed by slot to their master, and the store follows
- * {@code MOVED}, {@code ASK} and failovers. A store given a Jedis client or pool of the caller's
+ * into one {@code EVALSHA} (batching), which then rides the same pipeline. The pipeline has no
+ * threads of its own: the caller that finds the connection idle writes everything queued and
+ * reads the replies for everyone (see {@code NodePipeline}); a lone caller pays one plain round
+ * trip. On Redis Cluster, keys are routed by slot to their master, and the store follows
+ * {@code MOVED}, {@code ASK} and failovers (one daemon thread refreshes the slot map). A store given a Jedis client or pool of the caller's
  * does not pipeline: each check is a blocking call on that client.
  *
  * <p><b>Failures and overload are different things.</b> What Redis did (refused or reset a
@@ -59,7 +60,13 @@ import redis.clients.jedis.util.Pool;
  * <p><b>Worst-case latency.</b> Under the script strategy a check returns or throws within its
  * one {@link RedisStoreBuilder#timeout timeout} (default 500 ms), measured from when it was
  * queued, whatever Redis does: the wait in the per-key batch, the queue, the write and the reply
- * all count against it (plus thread scheduling). Under the {@code cas} strategy a check costs at
+ * all count against it (plus thread scheduling). One exception, by construction of the pipeline:
+ * the caller that is carrying a round trip for others (the "leader", see {@code NodePipeline})
+ * reads that round trip's replies until the latest deadline in it, and opens the connection if
+ * it is closed; when Redis stops answering, that one caller can take up to
+ * {@code 2 x timeout + connectTimeout + readTimeout} (1 s + 200 ms + 500 ms = 1.7 s with the
+ * defaults). With Redis healthy, checks take a round trip plus queueing (sub-millisecond to a
+ * few milliseconds on a loaded machine). Under the {@code cas} strategy a check costs at
  * most about {@code requestTimeout + max(poolMaxWait, connectTimeout) + readTimeout}
  * (500 + 200 + 500 ms with the defaults).
  *
@@ -86,8 +93,8 @@ public final class RedisStore implements BucketStore {
     public static final Duration DEFAULT_POOL_MAX_WAIT = Duration.ofMillis(200);
     /** The default number of pooled connections per node (cas strategy): 16. */
     public static final int DEFAULT_POOL_MAX_TOTAL = 16;
-    /** The default number of pipelined connections per node (script strategy): 1. */
-    public static final int DEFAULT_CONNECTIONS_PER_NODE = 1;
+    /** The default number of pipelined connections per node (script strategy): 2. */
+    public static final int DEFAULT_CONNECTIONS_PER_NODE = 2;
     /** The default bound on commands queued for one node and not yet written: 4,096. */
     public static final int DEFAULT_MAX_QUEUED_COMMANDS = 4096;
     /** The default time a key outlives its refill to full: 5 s. */

@@ -183,7 +183,8 @@ public final class RedisStoreBuilder {
 
     /**
      * Pipelined connections per Redis node under the {@code script} strategy; all threads'
-     * checks share them. Default 1 (Redis runs one connection's commands as fast as many).
+     * checks share them. Default 2: while one waits for its replies, the other carries what
+     * queued meanwhile, so Redis and this JVM work at the same time.
      *
      * @param connections 1 to 64
      * @return this builder

@@ -30,7 +30,7 @@ import java.util.Optional;
  *       latency of a check</td></tr>
  *   <tr><td>{@code ratelimiter.redis.connectionsPerNode}
  *       [RATE_LIMITER_REDIS_CONNECTIONS_PER_NODE]</td>
- *       <td>1 pipelined connection per node, shared by every thread</td></tr>
+ *       <td>2 pipelined connections per node, shared by every thread</td></tr>
  *   <tr><td>{@code ratelimiter.redis.maxQueuedCommands}
  *       [RATE_LIMITER_REDIS_MAX_QUEUED_COMMANDS]</td>
  *       <td>4096 commands waiting to be written per node; beyond: overload</td></tr>
