@@ -1,7 +1,14 @@
 package dev.ratelimiter;
 
+import dev.ratelimiter.Decision.Outcome;
+import dev.ratelimiter.failure.FailSafeStats;
+import dev.ratelimiter.failure.FailurePolicy;
+import dev.ratelimiter.memory.InMemoryStore;
 import dev.ratelimiter.spi.BucketSpec;
 import dev.ratelimiter.spi.BucketStore;
+import dev.ratelimiter.spi.StoreFullException;
+import dev.ratelimiter.spi.StoreOverloadedException;
+import dev.ratelimiter.spi.StoreUnavailableException;
 import dev.ratelimiter.spi.TokenBucket;
 import dev.ratelimiter.spi.TokenBucket.Probe;
 import java.time.Duration;
@@ -12,19 +19,36 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
- * The decision engine: the only place a rate-limit decision is made, whatever the store.
+ * The decision engine: the one {@link RateLimiter} implementation, and the only place a decision
+ * is made from a store's answer, whatever the store and whatever happens to it.
  *
- * <p>Per call: validate the arguments, resolve the key's {@link BucketSpec} through the compiled
- * rules (a hash lookup, then the patterns most specific first), ask the store for the key's
- * {@link TokenBucket} and run one {@code tryConsume} on it. The probe carries everything a
- * decision needs: consumed or not, tokens left, nanoseconds until enough tokens refill,
- * nanoseconds until full. On the hit path that is one probe and one decision allocated.
+ * <p>Per check: validate the arguments once, resolve the key's {@link BucketSpec} once through
+ * the compiled rules (a hash lookup, then the patterns most specific first), then ask the store's
+ * {@link TokenBucket} for one {@code tryConsume} and turn its {@link Probe} into a
+ * {@link Decision}. The arithmetic itself is Bucket4j's, run by the store: in this JVM for the
+ * in-process stores, or inside Redis by the script that reproduces it. On the hit path that is
+ * one probe and one decision allocated.
+ *
+ * <p>When the store fails, the engine answers right here, in the same method, by the configured
+ * {@link FailurePolicy}:
+ * <ul>
+ *   <li>{@link StoreUnavailableException} (what the store did) counts on the
+ *       {@link CircuitBreaker}; the policy answers ({@code FAILED_OPEN}, {@code FAILED_CLOSED}, or
+ *       the local fallback store's own decision, {@code FALLBACK_ALLOWED}/{@code FALLBACK_DENIED}).
+ *       While the breaker is open the store is not called at all. Without a policy the exception
+ *       reaches the caller.</li>
+ *   <li>{@link StoreOverloadedException} (this JVM could not send in time) is
+ *       {@link Outcome#OVERLOADED}: no policy, no breaker count.</li>
+ *   <li>{@link StoreFullException} (a bounded in-process store) is {@link Outcome#STORE_FULL}.</li>
+ * </ul>
+ * The local fallback is just a second store ({@link InMemoryStore}) that the same code decides
+ * on, so fallback decisions follow the same rules with no second limiter.
  *
  * <p>{@code acquire} reserves (the bucket may go below zero, so later callers queue behind the
  * reservation), then sleeps on the {@link Sleeper} for the time the store reported.
  *
- * <p>Thread-safe: holds no mutable state besides the closed flag; the store's buckets are
- * thread-safe.
+ * <p>Thread-safe: besides the closed flag, the only mutable state is the breaker's, which is
+ * lock-free; the stores' buckets are thread-safe.
  */
 final class BucketRateLimiter implements RateLimiter {
 
@@ -34,51 +58,63 @@ final class BucketRateLimiter implements RateLimiter {
     private final Sleeper sleeper;
     private final Executor asyncExecutor;
     private final ExecutorService ownedExecutor;
+    private final CheckListener listener;
+    /** What answers while the store is unavailable; null: the exception reaches the caller. */
+    private final FailurePolicy failurePolicy;
+    /** Counts store failures; present whenever a failure policy is. */
+    private final CircuitBreaker breaker;
+    /** The LOCAL_FALLBACK store; null for other policies. */
+    private final InMemoryStore fallback;
     private volatile boolean closed;
 
-    BucketRateLimiter(Rules rules, BucketStore store, int maxKeyBytes, Sleeper sleeper,
-                      Executor asyncExecutor, ExecutorService ownedExecutor) {
-        this.specs = rules.compile(BucketSpec::of);
-        this.store = store;
-        this.maxKeyBytes = maxKeyBytes;
-        this.sleeper = sleeper;
-        this.asyncExecutor = asyncExecutor;
-        this.ownedExecutor = ownedExecutor;
+    BucketRateLimiter(RateLimiterBuilder.Parts p) {
+        this.specs = p.rules().compile(BucketSpec::of);
+        this.store = p.store();
+        this.maxKeyBytes = p.maxKeyBytes();
+        this.sleeper = p.sleeper();
+        this.asyncExecutor = p.asyncExecutor();
+        this.ownedExecutor = p.ownedExecutor();
+        this.listener = p.listener();
+        this.failurePolicy = p.failurePolicy();
+        this.breaker = p.failurePolicy() == null ? null
+                : new CircuitBreaker("ratelimiter store " + store.name(), p.ticker(),
+                        p.failureThreshold(), Durations.toNanosSaturated(p.openDuration()));
+        this.fallback = p.failurePolicy() == FailurePolicy.LOCAL_FALLBACK
+                ? InMemoryStore.builder().ticker(p.ticker()).build() : null;
     }
 
     @Override
     public Decision tryAcquire(String key, long tokens) {
-        checkOpen();
-        checkKey(key);
-        checkTokens(tokens);
-        return consume(key, tokens, specs.resolve(key));
+        checkArguments(key, tokens);
+        return check(key, tokens, specs.resolve(key));
     }
 
     @Override
     public CompletableFuture<Decision> tryAcquireAsync(String key, long tokens) {
-        checkOpen();
-        checkKey(key);
-        checkTokens(tokens);
+        checkArguments(key, tokens);
         BucketSpec spec = specs.resolve(key);
         if (asyncExecutor == null) {
             try {
-                return CompletableFuture.completedFuture(consume(key, tokens, spec));
+                return CompletableFuture.completedFuture(check(key, tokens, spec));
             } catch (RuntimeException e) {
                 return CompletableFuture.failedFuture(e);
             }
         }
         try {
-            return CompletableFuture.supplyAsync(() -> consume(key, tokens, spec), asyncExecutor);
-        } catch (RejectedExecutionException e) {
-            return CompletableFuture.failedFuture(e);
+            return CompletableFuture.supplyAsync(() -> check(key, tokens, spec), asyncExecutor);
+        } catch (RejectedExecutionException full) {
+            // The async queue is full: this JVM is busy, the store may be fine.
+            Decision d = refused(Outcome.OVERLOADED, key, tokens, spec);
+            if (listener != null) {
+                listener.onDecision(d, 0);
+            }
+            return CompletableFuture.completedFuture(d);
         }
     }
 
     @Override
     public Decision acquire(String key, long tokens, Duration maxWait) throws InterruptedException {
-        checkOpen();
-        checkKey(key);
-        checkTokens(tokens);
+        checkArguments(key, tokens);
         Objects.requireNonNull(maxWait, "maxWait");
         if (maxWait.isNegative()) {
             throw new IllegalArgumentException("maxWait must not be negative, was " + maxWait);
@@ -86,39 +122,71 @@ final class BucketRateLimiter implements RateLimiter {
         BucketSpec spec = specs.resolve(key);
         long maxWaitNanos = Durations.toNanosSaturated(maxWait);
         if (maxWaitNanos == 0 || tokens > spec.smallestCapacity()) {
-            return consume(key, tokens, spec); // no wait allowed: exactly tryAcquire
+            return check(key, tokens, spec); // no wait allowed or possible: exactly tryAcquire
         }
-        TokenBucket bucket = store.bucket(key, spec);
-        store.retain(key, maxWaitNanos);
-        long wait = bucket.reserve(tokens, maxWaitNanos);
-        if (wait < 0) {
-            Probe estimate = bucket.estimate(tokens);
-            return new Decision(false, key, tokens, Math.max(0, estimate.remaining()),
-                    spec.smallestCapacity(), Math.max(1, estimate.nanosToWait()),
-                    estimate.nanosToFull(), spec.policy(), false);
+        long start = listener == null ? 0 : System.nanoTime();
+        Decision d = reserveAndWait(key, tokens, spec, maxWaitNanos);
+        if (listener != null) {
+            listener.onDecision(d, System.nanoTime() - start);
         }
-        sleeper.sleep(wait);
-        // The tokens are ours and due; report the bucket as it is now.
-        Probe now = bucket.estimate(1);
-        return new Decision(true, key, tokens, Math.max(0, now.remaining()),
-                spec.smallestCapacity(), 0, now.nanosToFull(), spec.policy(), false);
+        return d;
     }
 
     @Override
     public Decision peek(String key) {
         checkOpen();
-        checkKey(key);
+        KeyCheck.check(key, maxKeyBytes);
         BucketSpec spec = specs.resolve(key);
-        Probe e = store.bucket(key, spec).estimate(1);
-        return new Decision(e.granted(), key, 0, Math.max(0, e.remaining()),
-                spec.smallestCapacity(), e.nanosToWait(), e.nanosToFull(), spec.policy(), false);
+        int permit = permit();
+        if (permit != CircuitBreaker.DENIED) {
+            try {
+                Decision d = peekOn(store, key, spec, Outcome.ALLOWED, Outcome.DENIED);
+                succeeded(permit);
+                return d;
+            } catch (RuntimeException e) {
+                Outcome refusal = classify(permit, e);
+                if (refusal != null) {
+                    return refused(refusal, key, 0, spec);
+                }
+            }
+        }
+        breaker.onDegraded();
+        if (fallback != null) {
+            return peekOn(fallback, key, spec, Outcome.FALLBACK_ALLOWED, Outcome.FALLBACK_DENIED);
+        }
+        return withoutStore(key, 0, spec);
     }
 
+    /**
+     * Forgets the key in the store (and in the local fallback).
+     *
+     * @throws StoreUnavailableException if the store cannot be reached or its breaker is open:
+     *     a reset cannot be substituted
+     */
     @Override
     public void reset(String key) {
         checkOpen();
-        checkKey(key);
-        store.remove(key);
+        KeyCheck.check(key, maxKeyBytes);
+        if (fallback != null) {
+            fallback.remove(key);
+        }
+        int permit = permit();
+        if (permit == CircuitBreaker.DENIED) {
+            throw new StoreUnavailableException("cannot reset '" + key
+                    + "': the circuit breaker is open for store " + store.name(), null);
+        }
+        try {
+            store.remove(key);
+            succeeded(permit);
+        } catch (RuntimeException e) {
+            classify(permit, e);
+            throw e; // a reset cannot be substituted or refused: the caller learns why
+        }
+    }
+
+    @Override
+    public FailSafeStats stats() {
+        return breaker == null ? FailSafeStats.NONE : breaker.stats(failurePolicy);
     }
 
     @Override
@@ -130,6 +198,9 @@ final class BucketRateLimiter implements RateLimiter {
         try {
             store.close();
         } finally {
+            if (fallback != null) {
+                fallback.close();
+            }
             if (ownedExecutor != null) {
                 ownedExecutor.shutdown();
             }
@@ -138,39 +209,225 @@ final class BucketRateLimiter implements RateLimiter {
 
     @Override
     public String toString() {
-        return "RateLimiter[store=" + store.name() + "]";
+        return "RateLimiter[store=" + store.name()
+                + (failurePolicy == null ? "" : ", onStoreFailure=" + failurePolicy
+                        + ", circuit=" + breaker.state()) + "]";
     }
 
-    private Decision consume(String key, long tokens, BucketSpec spec) {
-        if (tokens > spec.smallestCapacity()) {
-            return exceedsCapacity(key, tokens, spec);
+    /** {@link #decide}, timed for the listener when there is one. */
+    private Decision check(String key, long tokens, BucketSpec spec) {
+        if (listener == null) {
+            return decide(key, tokens, spec);
         }
-        Probe probe = store.bucket(key, spec).tryConsume(tokens);
-        return new Decision(probe.granted(), key, tokens, probe.remaining(),
-                spec.smallestCapacity(), probe.nanosToWait(), probe.nanosToFull(), spec.policy(),
-                false);
+        long start = System.nanoTime();
+        Decision d = decide(key, tokens, spec);
+        listener.onDecision(d, System.nanoTime() - start);
+        return d;
     }
 
-    /** A request that no wait can satisfy: denied, nothing consumed, state read for headers. */
-    private Decision exceedsCapacity(String key, long tokens, BucketSpec spec) {
-        Probe e = store.bucket(key, spec).estimate(1);
-        return new Decision(false, key, tokens, Math.max(0, e.remaining()),
-                spec.smallestCapacity(), Decision.NEVER, e.nanosToFull(), spec.policy(), false);
+    /**
+     * The check: the store decides; if it cannot, the failure policy. Written out rather than
+     * through a shared lambda so that the hot path allocates nothing but the probe and decision.
+     */
+    private Decision decide(String key, long tokens, BucketSpec spec) {
+        int permit = permit();
+        if (permit != CircuitBreaker.DENIED) {
+            try {
+                Decision d = consumeOn(store, key, tokens, spec, Outcome.ALLOWED, Outcome.DENIED);
+                succeeded(permit);
+                return d;
+            } catch (RuntimeException e) {
+                Outcome refusal = classify(permit, e);
+                if (refusal != null) {
+                    return refused(refusal, key, tokens, spec);
+                }
+            }
+        }
+        breaker.onDegraded();
+        if (fallback != null) {
+            try {
+                return consumeOn(fallback, key, tokens, spec, Outcome.FALLBACK_ALLOWED,
+                        Outcome.FALLBACK_DENIED);
+            } catch (StoreFullException e) {
+                // The fallback holds 100,000 keys; past that, fail open rather than refuse
+                // during an outage (documented on FailurePolicy.LOCAL_FALLBACK).
+                return failedOpen(key, tokens, spec);
+            }
+        }
+        return withoutStore(key, tokens, spec);
+    }
+
+    /** Reserve, wait, report; the store's failure answered as in {@link #decide}. */
+    private Decision reserveAndWait(String key, long tokens, BucketSpec spec, long maxWaitNanos)
+            throws InterruptedException {
+        int permit = permit();
+        if (permit != CircuitBreaker.DENIED) {
+            long wait;
+            try {
+                wait = reserveOn(store, key, tokens, spec, maxWaitNanos);
+                succeeded(permit);
+            } catch (RuntimeException e) {
+                Outcome refusal = classify(permit, e);
+                if (refusal != null) {
+                    return refused(refusal, key, tokens, spec);
+                }
+                return reserveWithoutStore(key, tokens, spec, maxWaitNanos);
+            }
+            return waited(store, key, tokens, spec, wait, Outcome.ALLOWED, Outcome.DENIED);
+        }
+        return reserveWithoutStore(key, tokens, spec, maxWaitNanos);
+    }
+
+    private Decision reserveWithoutStore(String key, long tokens, BucketSpec spec,
+                                         long maxWaitNanos) throws InterruptedException {
+        breaker.onDegraded();
+        if (fallback == null) {
+            return withoutStore(key, tokens, spec);
+        }
+        long wait;
+        try {
+            wait = reserveOn(fallback, key, tokens, spec, maxWaitNanos);
+        } catch (StoreFullException e) {
+            return failedOpen(key, tokens, spec);
+        }
+        return waited(fallback, key, tokens, spec, wait, Outcome.FALLBACK_ALLOWED,
+                Outcome.FALLBACK_DENIED);
+    }
+
+    private static Decision consumeOn(BucketStore s, String key, long tokens, BucketSpec spec,
+                                      Outcome allowed, Outcome denied) {
+        long limit = spec.smallestCapacity();
+        if (tokens > limit) {
+            // No wait can satisfy it: denied, nothing consumed, state read for headers.
+            Probe e = s.bucket(key, spec).estimate(1);
+            return new Decision(denied, key, tokens, Math.max(0, e.remaining()), limit,
+                    Decision.NEVER, e.nanosToFull(), spec.policy());
+        }
+        Probe p = s.bucket(key, spec).tryConsume(tokens);
+        return new Decision(p.granted() ? allowed : denied, key, tokens, p.remaining(), limit,
+                p.nanosToWait(), p.nanosToFull(), spec.policy());
+    }
+
+    private static Decision peekOn(BucketStore s, String key, BucketSpec spec, Outcome allowed,
+                                   Outcome denied) {
+        Probe e = s.bucket(key, spec).estimate(1);
+        return new Decision(e.granted() ? allowed : denied, key, 0, Math.max(0, e.remaining()),
+                spec.smallestCapacity(), e.nanosToWait(), e.nanosToFull(), spec.policy());
+    }
+
+    /** Nanoseconds until the reserved tokens are due, or -1 if the wait would be too long. */
+    private static long reserveOn(BucketStore s, String key, long tokens, BucketSpec spec,
+                                  long maxWaitNanos) {
+        TokenBucket bucket = s.bucket(key, spec);
+        s.retain(key, maxWaitNanos);
+        return bucket.reserve(tokens, maxWaitNanos);
+    }
+
+    private Decision waited(BucketStore s, String key, long tokens, BucketSpec spec, long wait,
+                            Outcome allowed, Outcome denied) throws InterruptedException {
+        long limit = spec.smallestCapacity();
+        if (wait < 0) {
+            Probe e = s.bucket(key, spec).estimate(tokens);
+            return new Decision(denied, key, tokens, Math.max(0, e.remaining()), limit,
+                    Math.max(1, e.nanosToWait()), e.nanosToFull(), spec.policy());
+        }
+        sleeper.sleep(wait);
+        // The tokens are ours and due; report the bucket as it is now, if the store still answers.
+        try {
+            Probe now = s.bucket(key, spec).estimate(1);
+            return new Decision(allowed, key, tokens, Math.max(0, now.remaining()), limit, 0,
+                    now.nanosToFull(), spec.policy());
+        } catch (StoreUnavailableException | StoreOverloadedException e) {
+            return new Decision(allowed, key, tokens, 0, limit, 0, 0, spec.policy());
+        }
+    }
+
+    /** The FAIL_OPEN or FAIL_CLOSED answer; a request over capacity is denied either way. */
+    private Decision withoutStore(String key, long tokens, BucketSpec spec) {
+        long limit = spec.smallestCapacity();
+        if (tokens > limit) {
+            return new Decision(Outcome.DENIED, key, tokens, 0, limit, Decision.NEVER, 0,
+                    spec.policy());
+        }
+        if (failurePolicy == FailurePolicy.FAIL_OPEN) {
+            return failedOpen(key, tokens, spec);
+        }
+        long retry = breaker.nanosUntilTrial();
+        return new Decision(Outcome.FAILED_CLOSED, key, tokens, 0, limit,
+                Math.max(1, retry == 0 ? breaker.openNanos() : retry), 0, spec.policy());
+    }
+
+    private static Decision failedOpen(String key, long tokens, BucketSpec spec) {
+        // Nothing is known of the bucket: report the capacity as remaining.
+        long limit = spec.smallestCapacity();
+        return new Decision(Outcome.FAILED_OPEN, key, tokens, limit, limit, 0, 0, spec.policy());
+    }
+
+    /** A refusal that is not the limit's: try again after about a second. */
+    private static Decision refused(Outcome outcome, String key, long tokens, BucketSpec spec) {
+        return new Decision(outcome, key, tokens, 0, spec.smallestCapacity(), 1_000_000_000L, 0,
+                spec.policy());
+    }
+
+    private int permit() {
+        return breaker == null ? CircuitBreaker.PERMITTED : breaker.permit();
+    }
+
+    private void succeeded(int permit) {
+        if (breaker != null) {
+            breaker.onSuccess(permit);
+        }
+    }
+
+    /**
+     * What a store call's exception means, in one place for every operation:
+     * <ul>
+     *   <li>{@link StoreUnavailableException}: a store failure, counted by the breaker; returns
+     *       null, so the caller answers by the failure policy (rethrown when there is none);</li>
+     *   <li>{@link StoreOverloadedException}: back-pressure; returns {@code OVERLOADED};</li>
+     *   <li>{@link StoreFullException}: returns {@code STORE_FULL};</li>
+     *   <li>anything else (a bug): rethrown.</li>
+     * </ul>
+     * Every case but the first gives a trial's turn back to the breaker.
+     */
+    private Outcome classify(int permit, RuntimeException e) {
+        if (e instanceof StoreUnavailableException failure) {
+            if (breaker == null) {
+                throw failure;
+            }
+            breaker.onFailure(permit, failure);
+            return null;
+        }
+        released(permit);
+        if (e instanceof StoreOverloadedException) {
+            if (breaker != null) {
+                breaker.onOverloaded();
+            }
+            return Outcome.OVERLOADED;
+        }
+        if (e instanceof StoreFullException) {
+            return Outcome.STORE_FULL;
+        }
+        throw e;
+    }
+
+    private void released(int permit) {
+        if (breaker != null) {
+            breaker.release(permit);
+        }
+    }
+
+    private void checkArguments(String key, long tokens) {
+        checkOpen();
+        KeyCheck.check(key, maxKeyBytes);
+        if (tokens < 1) {
+            throw new IllegalArgumentException("tokens must be >= 1, was " + tokens);
+        }
     }
 
     private void checkOpen() {
         if (closed) {
             throw new IllegalStateException("RateLimiter is closed");
-        }
-    }
-
-    private void checkKey(String key) {
-        KeyCheck.check(key, maxKeyBytes);
-    }
-
-    private static void checkTokens(long tokens) {
-        if (tokens < 1) {
-            throw new IllegalArgumentException("tokens must be >= 1, was " + tokens);
         }
     }
 }

@@ -6,7 +6,7 @@ import java.util.Objects;
  * Validates keys: not null, not blank, at most a number of UTF-8 bytes. Allocation-free.
  * Stateless and thread-safe.
  */
-public final class KeyCheck {
+final class KeyCheck {
 
     private KeyCheck() {
     }
@@ -19,7 +19,7 @@ public final class KeyCheck {
      * @throws NullPointerException if {@code key} is null
      * @throws IllegalArgumentException if {@code key} is blank or longer than {@code maxBytes}
      */
-    public static void check(String key, int maxBytes) {
+    static void check(String key, int maxBytes) {
         Objects.requireNonNull(key, "key");
         if (key.isBlank()) {
             throw new IllegalArgumentException("key must not be blank");

@@ -21,6 +21,11 @@ import java.util.concurrent.CompletableFuture;
  * succeed, so it is denied at once, consumes nothing, and reports
  * {@link Decision#exceedsCapacity()} (its {@code retryAfter} is {@link Decision#NEVER}).
  *
+ * <p>Every answer says why in {@link Decision#outcome()}: the limit allowed or denied; the store was
+ * unavailable and the failure policy set with {@link RateLimiterBuilder#onStoreFailure} answered;
+ * or the request was refused for a reason that is not the limit (a full bounded store, or this JVM
+ * too busy to reach a remote store in time), in which case nothing was consumed.
+ *
  * <p>Implementations are thread-safe. Arguments are validated before anything is consumed:
  * a null key throws {@link NullPointerException}; a blank key, a key longer than the configured
  * maximum (default 256 UTF-8 bytes) or {@code tokens < 1} throws {@link IllegalArgumentException}
@@ -37,6 +42,7 @@ public interface RateLimiter extends AutoCloseable {
      * @throws IllegalArgumentException if the key or token count is invalid
      * @throws dev.ratelimiter.spi.StoreUnavailableException if the store cannot be reached and
      *     no failure policy answers instead
+     * @throws IllegalStateException if the limiter is closed
      */
     Decision tryAcquire(String key, long tokens);
 
@@ -91,6 +97,17 @@ public interface RateLimiter extends AutoCloseable {
      * @param key the key
      */
     void reset(String key);
+
+    /**
+     * The store-failure handling's state and counters: the circuit breaker, the failure policy,
+     * degraded and overloaded counts. For metrics and health checks; cheap (a few volatile reads).
+     *
+     * @return a snapshot; {@link dev.ratelimiter.failure.FailSafeStats#NONE} for a limiter without
+     *     a failure policy (the default, so mocks need not stub it)
+     */
+    default dev.ratelimiter.failure.FailSafeStats stats() {
+        return dev.ratelimiter.failure.FailSafeStats.NONE;
+    }
 
     /** Closes the store; later calls fail. Idempotent. */
     @Override

@@ -15,7 +15,8 @@ class RateLimiterMockingTest {
         RateLimiter limiter = mock(RateLimiter.class);
         Policy p = Policy.of("p", Limit.of(1, Duration.ofSeconds(1)));
         when(limiter.tryAcquire("k", 1)).thenReturn(
-                new Decision(false, "k", 1, 0, 1, 1_000_000_000L, 1_000_000_000L, p, false));
+                new Decision(Decision.Outcome.DENIED, "k", 1, 0, 1, 1_000_000_000L,
+                        1_000_000_000L, p));
         assertFalse(limiter.tryAcquire("k", 1).allowed());
         verify(limiter).tryAcquire("k", 1);
     }

@@ -7,7 +7,6 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import dev.ratelimiter.ManualClock;
 import dev.ratelimiter.Ticker;
-import dev.ratelimiter.memory.InMemoryStore;
 import dev.ratelimiter.spi.Bucket4jTokenBucket;
 import dev.ratelimiter.spi.BucketSpec;
 import dev.ratelimiter.spi.BucketStore;
@@ -75,7 +74,7 @@ public final class CaffeineStore implements BucketStore {
         Held held = cache.getIfPresent(key);
         if (held == null) {
             held = cache.get(key, k -> new Held(
-                    new Bucket4jTokenBucket(InMemoryStore.newBucket(spec, timeMeter)),
+                    Bucket4jTokenBucket.local(spec, timeMeter),
                     Math.min(spec.nanosToFillFromEmpty(), MAX_EXPIRY_NANOS)));
         }
         return held.bucket;
@@ -217,6 +216,11 @@ public final class CaffeineStore implements BucketStore {
             }
             this.maximumKeys = maximumKeys;
             return this;
+        }
+
+        /** @return the bound set so far, default {@link CaffeineStore#DEFAULT_MAXIMUM_KEYS} */
+        public long maximumKeys() {
+            return maximumKeys;
         }
 
         /**

@@ -1,10 +1,12 @@
 package dev.ratelimiter.caffeine;
 
+import dev.ratelimiter.config.ConfigSection;
 import dev.ratelimiter.config.ConfigSource;
+import java.util.Objects;
 import java.util.Set;
 
 /**
- * The {@code ratelimiter.caffeine.*} settings.
+ * The {@code ratelimiter.caffeine.*} settings, applied to a {@link CaffeineStore.Builder}.
  *
  * <table>
  *   <caption>Properties (environment variable in brackets)</caption>
@@ -13,50 +15,44 @@ import java.util.Set;
  * </table>
  *
  * <p>Any other {@code ratelimiter.caffeine.*} name, or a malformed value, is an error naming the
- * property. Immutable and thread-safe.
- *
- * @param maximumKeys the most keys held at once, at least 1
+ * property; bounds are the builder's. Immutable and thread-safe.
  */
-public record CaffeineStoreConfig(long maximumKeys) {
+public final class CaffeineStoreConfig {
 
-    private static final String PREFIX = "ratelimiter.caffeine.";
+    /** The section's prefix. */
+    public static final String SECTION = "ratelimiter.caffeine.";
     private static final Set<String> NAMES = Set.of("maximumKeys");
 
+    private final ConfigSection section;
+    private final long maximumKeys;
+
+    private CaffeineStoreConfig(ConfigSection section) {
+        this.section = section;
+        this.maximumKeys = toBuilder().maximumKeys();
+    }
+
     /**
-     * Reads the {@code ratelimiter.caffeine.*} section.
+     * Reads and checks the {@code ratelimiter.caffeine.*} section.
      *
      * @param source settings
      * @return the settings, defaults for what is unset
-     * @throws IllegalArgumentException for an unknown name or a malformed value, naming it
+     * @throws IllegalArgumentException for an unknown name or a bad value, naming it
      */
     public static CaffeineStoreConfig from(ConfigSource source) {
-        for (String name : source.propertyNames(PREFIX)) {
-            if (!NAMES.contains(name.substring(PREFIX.length()))) {
-                throw new IllegalArgumentException("unknown property '" + name
-                        + "'; known: " + PREFIX + "{maximumKeys}");
-            }
-        }
-        long maximumKeys = source.get(PREFIX + "maximumKeys", "RATE_LIMITER_CAFFEINE_MAXIMUM_KEYS")
-                .map(CaffeineStoreConfig::positive)
-                .orElse(CaffeineStore.DEFAULT_MAXIMUM_KEYS);
-        return new CaffeineStoreConfig(maximumKeys);
+        Objects.requireNonNull(source, "source");
+        return new CaffeineStoreConfig(ConfigSection.of(source, SECTION, NAMES));
     }
 
-    /** @return a store builder with these settings */
+    /** @return the most keys held at once */
+    public long maximumKeys() {
+        return maximumKeys;
+    }
+
+    /** @return a new store builder with these settings applied */
     public CaffeineStore.Builder toBuilder() {
-        return CaffeineStore.builder().maximumKeys(maximumKeys);
-    }
-
-    private static long positive(String text) {
-        try {
-            long n = Long.parseLong(text);
-            if (n >= 1) {
-                return n;
-            }
-        } catch (NumberFormatException ignored) {
-            // reported below
-        }
-        throw new IllegalArgumentException(PREFIX + "maximumKeys must be a whole number >= 1,"
-                + " was '" + text + "'");
+        CaffeineStore.Builder b = CaffeineStore.builder();
+        section.apply("maximumKeys", "RATE_LIMITER_CAFFEINE_MAXIMUM_KEYS",
+                ConfigSection::wholeNumber, b::maximumKeys);
+        return b;
     }
 }

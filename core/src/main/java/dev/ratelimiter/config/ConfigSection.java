@@ -64,6 +64,20 @@ public final class ConfigSection {
     }
 
     /**
+     * Settings under a prefix that several modules share (such as {@code "ratelimiter."} itself),
+     * without the unknown-name check: whoever assembles the modules checks with
+     * {@link ConfigSource#requireKnown}.
+     *
+     * @param source the settings
+     * @param prefix the prefix, ending in {@code .}
+     * @return the section
+     */
+    public static ConfigSection shared(ConfigSource source, String prefix) {
+        return new ConfigSection(Objects.requireNonNull(source, "source"),
+                Objects.requireNonNull(prefix, "prefix"));
+    }
+
+    /**
      * The raw text of a setting.
      *
      * @param name the name within the section

@@ -5,6 +5,7 @@ import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collection;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -102,5 +103,34 @@ public final class ConfigSource {
             }
         }
         return names;
+    }
+
+    /**
+     * Rejects any property under {@code prefix} that no module claims: the check an assembler of
+     * modules (the standalone server, the Spring starter) runs once, with every module's names.
+     *
+     * @param prefix such as {@code "ratelimiter."}
+     * @param known exact names, and name prefixes ending in {@code .} that a module's section
+     *     checks itself (such as {@code "ratelimiter.redis."})
+     * @throws IllegalArgumentException naming the first unknown property and listing the known
+     */
+    public void requireKnown(String prefix, Collection<String> known) {
+        for (String name : propertyNames(prefix)) {
+            boolean claimed = false;
+            for (String k : known) {
+                if (k.endsWith(".") ? name.startsWith(k) : name.equals(k)) {
+                    claimed = true;
+                    break;
+                }
+            }
+            if (!claimed) {
+                Set<String> names = new TreeSet<>();
+                for (String k : known) {
+                    names.add(k.endsWith(".") ? k + "*" : k);
+                }
+                throw new IllegalArgumentException("unknown property '" + name + "'; known: "
+                        + String.join(", ", names));
+            }
+        }
     }
 }

@@ -23,7 +23,7 @@ import java.util.List;
  * </ul>
  * Every error names the property and the text at fault.
  */
-public final class LimitSyntax {
+final class LimitSyntax {
 
     private LimitSyntax() {
     }
@@ -37,7 +37,7 @@ public final class LimitSyntax {
      * @return the limit
      * @throws IllegalArgumentException naming {@code property} if the text is not a positive rate
      */
-    public static Limit rate(String property, long capacity, String rate) {
+    static Limit rate(String property, long capacity, String rate) {
         BigDecimal value;
         try {
             value = new BigDecimal(rate).stripTrailingZeros();
@@ -76,7 +76,7 @@ public final class LimitSyntax {
      * @return the limits, at least one
      * @throws IllegalArgumentException naming {@code property} and the item at fault
      */
-    public static List<Limit> limits(String property, String text) {
+    static List<Limit> limits(String property, String text) {
         List<Limit> limits = new ArrayList<>();
         for (String item : text.split(",", -1)) {
             limits.add(limit(property, item.trim()));

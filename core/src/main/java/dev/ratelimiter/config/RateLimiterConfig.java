@@ -34,18 +34,19 @@ import java.util.Properties;
  *       {@code \=})</td></tr>
  * </table>
  *
- * <p>A policy for a key or pattern is named after it. Other modules own the sections
- * {@code ratelimiter.backend}, {@code ratelimiter.store.*}, {@code ratelimiter.caffeine.*},
- * {@code ratelimiter.redis.*}, {@code ratelimiter.server.*} and {@code ratelimiter.security.*};
- * any other {@code ratelimiter.*} name is an error, as is a malformed value: the message names the
- * property. Immutable and thread-safe.
+ * <p>A policy for a key or pattern is named after it. A malformed value is an error naming the
+ * property (and its environment variable), as is an unknown name under {@code ratelimiter.keys.}
+ * or {@code ratelimiter.patterns.}. Other modules read their own sections; whoever assembles them
+ * (the standalone server, the Spring starter) rejects names that no section claims with
+ * {@link ConfigSource#requireKnown}, using {@link #NAMES} and each module's section prefix.
+ * Immutable and thread-safe.
  */
 public final class RateLimiterConfig {
 
-    /** Prefixes of the sections that other modules read and check. */
-    public static final List<String> OTHER_SECTIONS = List.of("ratelimiter.backend",
-            "ratelimiter.store.", "ratelimiter.caffeine.", "ratelimiter.redis.",
-            "ratelimiter.server.", "ratelimiter.security.");
+    /** The names and name prefixes this section reads, for {@link ConfigSource#requireKnown}. */
+    public static final List<String> NAMES = List.of("ratelimiter.capacity",
+            "ratelimiter.refillRate", "ratelimiter.limits", "ratelimiter.maxKeyLength",
+            "ratelimiter.keys.", "ratelimiter.patterns.");
 
     private static final String PREFIX = "ratelimiter.";
     private static final String KEYS = "ratelimiter.keys.";
@@ -56,10 +57,12 @@ public final class RateLimiterConfig {
 
     private final Rules rules;
     private final int maxKeyBytes;
+    private final ConfigSection section;
 
-    private RateLimiterConfig(Rules rules, int maxKeyBytes) {
+    private RateLimiterConfig(Rules rules, int maxKeyBytes, ConfigSection section) {
         this.rules = rules;
         this.maxKeyBytes = maxKeyBytes;
+        this.section = section;
     }
 
     /**
@@ -75,41 +78,34 @@ public final class RateLimiterConfig {
         Objects.requireNonNull(source, "source");
         Map<String, Map<String, String>> keyRules = new LinkedHashMap<>();
         Map<String, Map<String, String>> patternRules = new LinkedHashMap<>();
-        for (String name : source.propertyNames(PREFIX)) {
-            if (isOtherSection(name) || isTopLevel(name)) {
-                continue;
-            }
-            if (name.startsWith(KEYS)) {
-                collect(name, KEYS, keyRules, source);
-            } else if (name.startsWith(PATTERNS)) {
-                collect(name, PATTERNS, patternRules, source);
-            } else {
-                throw new IllegalArgumentException("unknown property '" + name + "'; known:"
-                        + " ratelimiter.capacity, refillRate, limits, maxKeyLength,"
-                        + " keys.<key>.*, patterns.<pattern>.*");
-            }
+        for (String name : source.propertyNames(KEYS)) {
+            collect(name, KEYS, keyRules, source);
         }
-
-        Optional<String> capacityText = source.get("ratelimiter.capacity", "RATE_LIMITER_CAPACITY");
-        Optional<String> rateText = source.get("ratelimiter.refillRate", "RATE_LIMITER_REFILL_RATE");
-        Optional<String> limitsText = source.get("ratelimiter.limits", "RATE_LIMITER_LIMITS");
-        long defaultCapacity = capacityText
-                .map(t -> positiveLong("ratelimiter.capacity", t)).orElse(DEFAULT_CAPACITY);
+        for (String name : source.propertyNames(PATTERNS)) {
+            collect(name, PATTERNS, patternRules, source);
+        }
+        ConfigSection top = ConfigSection.shared(source, PREFIX);
+        Optional<String> capacityText = top.text("capacity", "RATE_LIMITER_CAPACITY");
+        Optional<String> rateText = top.text("refillRate", "RATE_LIMITER_REFILL_RATE");
+        Optional<String> limitsText = top.text("limits", "RATE_LIMITER_LIMITS");
+        long[] defaultCapacity = {DEFAULT_CAPACITY};
+        top.apply("capacity", "RATE_LIMITER_CAPACITY", ConfigSection::wholeNumber,
+                c -> defaultCapacity[0] = checkedCapacity(c));
         String defaultRate = rateText.orElse(DEFAULT_RATE);
 
-        Policy defaultPolicy = policy("default", "ratelimiter.", capacityText, rateText, limitsText,
-                defaultCapacity, defaultRate);
+        Policy defaultPolicy = policy("default", PREFIX, capacityText, rateText, limitsText,
+                defaultCapacity[0], defaultRate);
         Rules.Builder rules = Rules.builder(defaultPolicy);
         keyRules.forEach((key, attributes) -> rules.exact(key,
-                policy(key, KEYS + key + ".", attributes, defaultCapacity, defaultRate)));
+                policy(key, KEYS + key + ".", attributes, defaultCapacity[0], defaultRate)));
         patternRules.forEach((pattern, attributes) -> rules.pattern(pattern,
-                policy(pattern, PATTERNS + pattern + ".", attributes, defaultCapacity,
+                policy(pattern, PATTERNS + pattern + ".", attributes, defaultCapacity[0],
                         defaultRate)));
 
-        int maxKeyBytes = source.get("ratelimiter.maxKeyLength", "RATE_LIMITER_MAX_KEY_LENGTH")
-                .map(t -> positiveInt("ratelimiter.maxKeyLength", t))
-                .orElse(RateLimiterBuilder.DEFAULT_MAX_KEY_BYTES);
-        return new RateLimiterConfig(rules.build(), maxKeyBytes);
+        int[] maxKeyBytes = {RateLimiterBuilder.DEFAULT_MAX_KEY_BYTES};
+        top.apply("maxKeyLength", "RATE_LIMITER_MAX_KEY_LENGTH", ConfigSection::intNumber,
+                n -> maxKeyBytes[0] = n);
+        return new RateLimiterConfig(rules.build(), maxKeyBytes[0], top);
     }
 
     /**
@@ -122,6 +118,21 @@ public final class RateLimiterConfig {
         return from(ConfigSource.of(properties, Map.of()));
     }
 
+    /**
+     * Sets these rules and this key length on a limiter builder; the builder checks the length's
+     * bound, and a violation names the property.
+     *
+     * @param builder the builder
+     * @return the same builder
+     * @throws IllegalArgumentException if {@code ratelimiter.maxKeyLength} is out of range
+     */
+    public RateLimiterBuilder applyTo(RateLimiterBuilder builder) {
+        builder.rules(rules);
+        section.apply("maxKeyLength", "RATE_LIMITER_MAX_KEY_LENGTH", ConfigSection::intNumber,
+                builder::maxKeyBytes);
+        return builder;
+    }
+
     /** @return which policy applies to which key */
     public Rules rules() {
         return rules;
@@ -130,20 +141,6 @@ public final class RateLimiterConfig {
     /** @return the longest accepted key, in UTF-8 bytes */
     public int maxKeyBytes() {
         return maxKeyBytes;
-    }
-
-    private static boolean isOtherSection(String name) {
-        for (String section : OTHER_SECTIONS) {
-            if (name.startsWith(section)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static boolean isTopLevel(String name) {
-        return name.equals("ratelimiter.capacity") || name.equals("ratelimiter.refillRate")
-                || name.equals("ratelimiter.limits") || name.equals("ratelimiter.maxKeyLength");
     }
 
     private static void collect(String name, String prefix, Map<String, Map<String, String>> into,
@@ -178,31 +175,30 @@ public final class RateLimiterConfig {
             return new Policy(name, new ArrayList<>(LimitSyntax.limits(prefix + "limits",
                     limits.get())));
         }
-        long cap = capacity.map(t -> positiveLong(prefix + "capacity", t)).orElse(defaultCapacity);
+        long cap = capacity.map(t -> capacity(prefix + "capacity", t)).orElse(defaultCapacity);
         Limit limit = LimitSyntax.rate(rate.isPresent() ? prefix + "refillRate"
                 : "ratelimiter.refillRate", cap, rate.orElse(defaultRate));
         return Policy.of(name, limit);
     }
 
-    private static long positiveLong(String property, String text) {
+    /** A policy's capacity text; bounds are {@link Limit}'s, messages name the property. */
+    private static long capacity(String property, String text) {
+        long value;
         try {
-            long value = Long.parseLong(text);
-            if (value >= 1) {
-                return value;
-            }
-        } catch (NumberFormatException ignored) {
-            // reported below
+            value = ConfigSection.wholeNumber(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(property + " " + e.getMessage() + ", was '" + text
+                    + "'", e);
         }
-        throw new IllegalArgumentException(
-                property + " must be a whole number >= 1, was '" + text + "'");
+        try {
+            return checkedCapacity(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(property + ": " + e.getMessage(), e);
+        }
     }
 
-    private static int positiveInt(String property, String text) {
-        long value = positiveLong(property, text);
-        if (value > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException(
-                    property + " must be at most " + Integer.MAX_VALUE + ", was '" + text + "'");
-        }
-        return (int) value;
+    private static long checkedCapacity(long capacity) {
+        Limit.capacity(capacity); // throws "capacity must be >= 1, was ..." when it is not
+        return capacity;
     }
 }

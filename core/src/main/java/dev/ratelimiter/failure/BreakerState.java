@@ -1,6 +1,6 @@
 package dev.ratelimiter.failure;
 
-/** The states of a {@link FailSafeRateLimiter}'s circuit breaker. */
+/** The states of a limiter's store circuit breaker (see {@code RateLimiter.stats()}). */
 public enum BreakerState {
 
     /** The store is used for every decision; failures are counted. */

@@ -5,14 +5,10 @@ import dev.ratelimiter.Ticker;
 import dev.ratelimiter.spi.Bucket4jTokenBucket;
 import dev.ratelimiter.spi.BucketSpec;
 import dev.ratelimiter.spi.BucketStore;
+import dev.ratelimiter.spi.StoreFullException;
 import dev.ratelimiter.spi.TimeMeters;
 import dev.ratelimiter.spi.TokenBucket;
-import io.github.bucket4j.BucketConfiguration;
-import io.github.bucket4j.BucketListener;
-import io.github.bucket4j.MathType;
 import io.github.bucket4j.TimeMeter;
-import io.github.bucket4j.local.LocalBucket;
-import io.github.bucket4j.local.SynchronizedBucket;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Objects;
@@ -26,7 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Bounded: it holds at most {@code maximumKeys} keys (default 100,000). When a new key arrives
  * at the bound, buckets that are full again are dropped first (dropping a full bucket changes no
  * decision: the key would come back full); if none is, the new key is refused with
- * {@link IllegalStateException}.
+ * {@link StoreFullException}, which the limiter answers as {@code Outcome.STORE_FULL}.
  *
  * <p>Thread-safe. Lookups of existing keys take no lock; creating a key takes the store's lock.
  */
@@ -64,11 +60,11 @@ public final class InMemoryStore implements BucketStore {
         if (buckets.size() >= maximumKeys) {
             dropFullBuckets();
             if (buckets.size() >= maximumKeys) {
-                throw new IllegalStateException("InMemoryStore holds its maximum of " + maximumKeys
+                throw new StoreFullException("InMemoryStore holds its maximum of " + maximumKeys
                         + " keys and none is idle; raise maximumKeys or use the Caffeine store");
             }
         }
-        TokenBucket bucket = new Bucket4jTokenBucket(newBucket(spec, timeMeter));
+        TokenBucket bucket = Bucket4jTokenBucket.local(spec, timeMeter);
         buckets.put(key, bucket);
         return bucket;
     }
@@ -80,31 +76,6 @@ public final class InMemoryStore implements BucketStore {
                 it.remove();
             }
         }
-    }
-
-    /**
-     * A local Bucket4j bucket for {@code spec} on {@code timeMeter}; shared with other in-process
-     * stores so that every local store builds buckets the same way.
-     *
-     * <p>The bucket uses Bucket4j's {@code SYNCHRONIZED} strategy: each operation holds the
-     * bucket's lock only for the refill-and-consume arithmetic, which never blocks or does I/O.
-     * Measured against the default {@code LOCK_FREE} (JMH, {@code HotKeyBenchmark} in the
-     * benchmarks module): the same time per call on one thread, about half the time with two
-     * threads on one key (a failed compare-and-swap throws away a freshly allocated state and
-     * retries), and 64 fewer bytes allocated per call.
-     *
-     * <p>Every bucket of a spec shares the spec's immutable {@link BucketConfiguration} instead of
-     * building its own copy through {@code Bucket.builder()}: 40 bytes less per stored key. (The
-     * builder's only other work, rejecting intervally-aligned refill without a wall clock, does not
-     * apply: {@link BucketSpec} never uses aligned refill.)
-     *
-     * @param spec the bucket specification
-     * @param timeMeter the clock the bucket reads
-     * @return a new, full bucket
-     */
-    public static LocalBucket newBucket(BucketSpec spec, TimeMeter timeMeter) {
-        return new SynchronizedBucket(spec.configuration(), MathType.INTEGER_64_BITS, timeMeter,
-                BucketListener.NOPE);
     }
 
     @Override

@@ -3,14 +3,20 @@ package dev.ratelimiter.spi;
 /**
  * Where bucket state lives: the one seam a backend implements.
  *
- * <p>A store only keeps state. It never decides: the limiter in core resolves the policy, calls
- * the Bucket4j {@link Bucket} this store returns, and turns the result into a decision. An
- * in-process store returns local buckets from a bounded map; a remote store returns Bucket4j
- * proxies whose state lives in the remote system.
+ * <p>A store holds state and runs the token-bucket arithmetic on it; the engine in core does the
+ * rest. The engine validates, resolves the policy, calls the {@link TokenBucket} this store
+ * returns, turns its {@link TokenBucket.Probe} into a decision, and answers by the failure policy
+ * when the store fails. Where the arithmetic runs depends on the store: an in-process store returns
+ * Bucket4j local buckets from a bounded map, so it runs in this JVM; the Redis store's default
+ * strategy runs it inside Redis, in a script that reproduces Bucket4j's arithmetic exactly (its
+ * CAS strategy runs Bucket4j in the JVM against remote state).
  *
- * <p>Implementations must be thread-safe. Methods never return null. A remote store signals that
- * it cannot be reached by throwing {@link StoreUnavailableException} (from this method or from the
- * returned bucket), so that a failure policy can answer instead.
+ * <p>Implementations must be thread-safe. Methods never return null. A store signals trouble by
+ * what it throws (from this method or from the returned bucket), each of which the engine turns
+ * into its own outcome: {@link StoreUnavailableException} when the store itself failed (a failure
+ * policy answers), {@link StoreOverloadedException} when this JVM could not send the command in
+ * time (refused as back-pressure), {@link StoreFullException} when a bounded store cannot take a
+ * new key.
  */
 public interface BucketStore extends AutoCloseable {
 

@@ -88,24 +88,26 @@ class RateLimiterConfigTest {
 
     @Test
     void otherModulesSectionsAreLeftToThem() {
-        load("""
+        RateLimiterConfig config = load("""
                 ratelimiter.backend=redis
                 ratelimiter.redis.url=redis://localhost
                 ratelimiter.server.port=8080
                 ratelimiter.security.api-keys=a,b
                 unrelated.property=1
                 """);
+        assertEquals(List.of(dev.ratelimiter.RateLimiterBuilder.DEFAULT_POLICY.limits().get(0)),
+                config.rules().defaultPolicy().limits(), "read as no core setting at all");
+        assertEquals(1, config.rules().policies().size());
     }
 
     @Test
     void badPropertiesFailWithTheirName() {
-        assertEquals("unknown property 'ratelimiter.capcity'; known: ratelimiter.capacity,"
-                + " refillRate, limits, maxKeyLength, keys.<key>.*, patterns.<pattern>.*",
-                error("ratelimiter.capcity=5"));
-        assertEquals("ratelimiter.capacity must be a whole number >= 1, was 'ten'",
-                error("ratelimiter.capacity=ten"));
-        assertEquals("ratelimiter.capacity must be a whole number >= 1, was '0'",
+        assertEquals("ratelimiter.capacity (RATE_LIMITER_CAPACITY) must be a whole number,"
+                + " was 'ten'", error("ratelimiter.capacity=ten"));
+        assertEquals("ratelimiter.capacity (RATE_LIMITER_CAPACITY): capacity must be >= 1, was 0",
                 error("ratelimiter.capacity=0"));
+        assertEquals("ratelimiter.keys.k.capacity: capacity must be >= 1, was 0",
+                error("ratelimiter.keys.k.capacity=0"));
         assertEquals("ratelimiter.refillRate must be a positive number of tokens per second,"
                 + " was 'fast'", error("ratelimiter.refillRate=fast"));
         assertEquals("ratelimiter.keys.k.refillRate must be a positive number of tokens per"
@@ -127,6 +129,27 @@ class RateLimiterConfigTest {
                 error("ratelimiter.keys.k.limits=1/s\nratelimiter.keys.k.capacity=3"));
         assertEquals("ratelimiter.refillRate: refill rate must be at most 1 token per nanosecond,"
                 + " was 2000000000 tokens per PT1S", error("ratelimiter.refillRate=2000000000"));
+    }
+
+    @Test
+    void anAssemblerRejectsNamesNoSectionClaims() {
+        ConfigSource source = ConfigSource.of(props("ratelimiter.capcity=5\nratelimiter.redis.url=x"),
+                Map.of());
+        RateLimiterConfig.from(source); // core reads only its own names
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> source.requireKnown("ratelimiter.", RateLimiterConfig.NAMES));
+        assertEquals("unknown property 'ratelimiter.capcity'; known: ratelimiter.capacity,"
+                + " ratelimiter.keys.*, ratelimiter.limits, ratelimiter.maxKeyLength,"
+                + " ratelimiter.patterns.*, ratelimiter.refillRate", e.getMessage());
+    }
+
+    @Test
+    void maxKeyLengthIsBoundedByTheBuilderAndNamedInTheMessage() {
+        RateLimiterConfig config = load("ratelimiter.maxKeyLength=0");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> config.applyTo(dev.ratelimiter.RateLimiter.builder()));
+        assertEquals("ratelimiter.maxKeyLength (RATE_LIMITER_MAX_KEY_LENGTH): maxKeyBytes must be"
+                + " >= 1, was 0", e.getMessage());
     }
 
     @Test

@@ -2,7 +2,6 @@ package dev.ratelimiter.failure;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,11 +11,11 @@ import dev.ratelimiter.ManualClock;
 import dev.ratelimiter.Policy;
 import dev.ratelimiter.RateLimiter;
 import dev.ratelimiter.Rules;
-import dev.ratelimiter.spi.StoreUnavailableException;
+import dev.ratelimiter.testing.FakeStore;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-/** The builder's onStoreFailure wraps the engine with the same rules, given once. */
+/** The builder's onStoreFailure uses the limiter's own rules and key length: given once. */
 class BuilderFailurePolicyTest {
 
     private final ManualClock clock = new ManualClock();
@@ -25,27 +24,16 @@ class BuilderFailurePolicyTest {
             .pattern("user:*", users).build();
 
     @Test
-    void withoutAFailurePolicyStoreFailuresReachTheCaller() {
-        FailSafeRateLimiterTest.SwitchableStore store =
-                new FailSafeRateLimiterTest.SwitchableStore(clock);
-        try (RateLimiter limiter = RateLimiter.builder().rules(rules).store(store).build()) {
-            store.down = true;
-            assertThrows(StoreUnavailableException.class, () -> limiter.tryAcquire("user:1"));
-        }
-    }
-
-    @Test
     void failClosedDeniesWithTheKeysOwnPolicyAndTheBuildersKeyLength() {
-        FailSafeRateLimiterTest.SwitchableStore store =
-                new FailSafeRateLimiterTest.SwitchableStore(clock);
+        FakeStore store = FakeStore.local(clock);
         try (RateLimiter limiter = RateLimiter.builder().rules(rules).store(store).maxKeyBytes(16)
-                .onStoreFailure(FailurePolicy.FAIL_CLOSED, b -> b.ticker(clock)).build()) {
-            assertInstanceOf(FailSafeRateLimiter.class, limiter);
+                .onStoreFailure(FailurePolicy.FAIL_CLOSED).ticker(clock).build()) {
             assertTrue(limiter.tryAcquire("user:1").allowed());
-            store.down = true;
+            store.mode(FakeStore.Mode.DOWN);
             Decision d = limiter.tryAcquire("user:1");
             assertFalse(d.allowed());
             assertTrue(d.degraded());
+            assertEquals(FailurePolicy.FAIL_CLOSED, limiter.stats().failurePolicy());
             assertEquals("users", d.policyName(), "rules were shared, not given twice");
             assertThrows(IllegalArgumentException.class,
                     () -> limiter.tryAcquire("user:0123456789abcdef"), "key length shared too");

@@ -8,7 +8,7 @@ import dev.ratelimiter.Rules;
 import dev.ratelimiter.caffeine.CaffeineStoreConfig;
 import dev.ratelimiter.config.ConfigSource;
 import dev.ratelimiter.config.RateLimiterConfig;
-import dev.ratelimiter.failure.FailSafeConfig;
+import dev.ratelimiter.config.FailSafeConfig;
 import dev.ratelimiter.failure.FailurePolicy;
 import dev.ratelimiter.http.ServerSettings;
 import dev.ratelimiter.redis.RedisStoreConfig;

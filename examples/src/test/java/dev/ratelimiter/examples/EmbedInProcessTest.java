@@ -45,7 +45,18 @@ class EmbedInProcessTest {
     }
 
     @Test
-    void mainRuns() {
-        EmbedInProcess.main(new String[0]);
+    void mainPrintsTheBurstOnTheRealClock() {
+        PrintStream original = System.out;
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        try {
+            EmbedInProcess.main(new String[0]);
+        } finally {
+            System.setOut(original);
+        }
+        // 25 requests within a few milliseconds: the burst of 20 passes, at most a token refills.
+        String line = bytes.toString(StandardCharsets.UTF_8).trim();
+        assertTrue(line.matches("user:42 sent 25, allowed 2[01], denied [45]; retry after \\d+ ms"),
+                line);
     }
 }

@@ -1,20 +1,19 @@
 package dev.ratelimiter.http;
 
 import dev.ratelimiter.RateLimiter;
+import dev.ratelimiter.RateLimiterBuilder;
 import dev.ratelimiter.caffeine.CaffeineStore;
 import dev.ratelimiter.caffeine.CaffeineStoreConfig;
 import dev.ratelimiter.config.ConfigSource;
+import dev.ratelimiter.config.FailSafeConfig;
 import dev.ratelimiter.config.RateLimiterConfig;
-import dev.ratelimiter.failure.BreakerState;
-import dev.ratelimiter.failure.FailSafeConfig;
-import dev.ratelimiter.failure.FailSafeRateLimiter;
-import dev.ratelimiter.failure.FailSafeStats;
-import dev.ratelimiter.failure.FailurePolicy;
 import dev.ratelimiter.memory.InMemoryStore;
 import dev.ratelimiter.redis.RedisStore;
 import dev.ratelimiter.redis.RedisStoreConfig;
 import dev.ratelimiter.spi.BucketStore;
 import dev.ratelimiter.spi.StoreUnavailableException;
+import java.util.ArrayList;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,7 +25,7 @@ import org.slf4j.LoggerFactory;
  *       [RATE_LIMITER_CAFFEINE_MAXIMUM_KEYS] bounds it (default 1,000,000).</li>
  *   <li>{@code memory}: core's {@link InMemoryStore} (100,000 keys).</li>
  *   <li>{@code redis}: {@link RedisStore} from the {@code ratelimiter.redis.*} section (the Redis
- *       module reads and checks it), wrapped in a {@link FailSafeRateLimiter} configured by
+ *       module reads and checks it), with the engine's failure handling configured by
  *       {@code ratelimiter.store.failurePolicy} [RATE_LIMITER_FAILURE_POLICY]
  *       ({@code fail-open} (default), {@code fail-closed}, {@code local-fallback}),
  *       {@code ratelimiter.store.failureThreshold} (default 3) and
@@ -39,11 +38,25 @@ final class Backends {
 
     private static final Logger LOG = LoggerFactory.getLogger(Backends.class);
 
+    /**
+     * Every name and section the standalone server reads: core's names, the store, Caffeine and
+     * Redis sections, and the server's own. Any other {@code ratelimiter.*} name is an error.
+     */
+    static final List<String> KNOWN_NAMES = known();
+
     private Backends() {
     }
 
-    /** A limiter on the configured store, and how its store's health is read. */
-    record Opened(RateLimiter limiter, String backend, StoreHealth health) {
+    private static List<String> known() {
+        List<String> names = new ArrayList<>(RateLimiterConfig.NAMES);
+        names.addAll(List.of(FailSafeConfig.SECTION, CaffeineStoreConfig.SECTION,
+                "ratelimiter.redis.", "ratelimiter.server.", "ratelimiter.security.",
+                "ratelimiter.backend"));
+        return List.copyOf(names);
+    }
+
+    /** A limiter on the configured store, and the store's name. */
+    record Opened(RateLimiter limiter, String backend) {
     }
 
     /**
@@ -60,21 +73,19 @@ final class Backends {
     static Opened open(ServerSettings settings, RateLimiterConfig core, ConfigSource source) {
         FailSafeConfig failSafe = FailSafeConfig.from(source);
         BucketStore store = store(settings.backend(), source);
-        if (store.isLocal()) {
-            return new Opened(RateLimiter.builder().config(core).store(store).build(),
-                    store.name(), StoreHealth.LOCAL);
-        }
-        if (store instanceof RedisStore redis) {
-            try {
-                redis.verify();
-            } catch (StoreUnavailableException e) {
-                LOG.warn("Redis does not answer at start-up; checks follow {} until it does: {}",
-                        failSafe.policy(), e.getMessage());
+        RateLimiterBuilder builder = core.applyTo(RateLimiter.builder()).store(store);
+        if (!store.isLocal()) {
+            if (store instanceof RedisStore redis) {
+                try {
+                    redis.verify();
+                } catch (StoreUnavailableException e) {
+                    LOG.warn("Redis does not answer at start-up; checks follow {} until it does:"
+                            + " {}", failSafe.policy(), e.getMessage());
+                }
             }
+            failSafe.applyTo(builder);
         }
-        RateLimiter limiter = failSafe.applyTo(RateLimiter.builder().config(core).store(store))
-                .build();
-        return new Opened(limiter, store.name(), health((FailSafeRateLimiter) limiter));
+        return new Opened(builder.build(), store.name());
     }
 
     static BucketStore store(String backend, ConfigSource source) {
@@ -99,35 +110,5 @@ final class Backends {
 
     private static BucketStore caffeine(ConfigSource source) {
         return CaffeineStoreConfig.from(source).toBuilder().build();
-    }
-
-    /** {@code /health} and the circuit gauge read the fail-safe limiter's breaker. */
-    static StoreHealth health(FailSafeRateLimiter limiter) {
-        return new StoreHealth() {
-            @Override
-            public Status status() {
-                FailSafeStats stats = limiter.stats();
-                switch (stats.state()) {
-                    case OPEN:
-                        return Status.DOWN;
-                    case HALF_OPEN:
-                        return Status.DEGRADED;
-                    default:
-                        return stats.consecutiveFailures() > 0 ? Status.DEGRADED : Status.UP;
-                }
-            }
-
-            @Override
-            public Circuit circuit() {
-                BreakerState state = limiter.state();
-                return state == BreakerState.OPEN ? Circuit.OPEN
-                        : state == BreakerState.HALF_OPEN ? Circuit.HALF_OPEN : Circuit.CLOSED;
-            }
-
-            @Override
-            public boolean failClosed() {
-                return limiter.policy() == FailurePolicy.FAIL_CLOSED;
-            }
-        };
     }
 }

@@ -1,6 +1,8 @@
 package dev.ratelimiter.http;
 
+import dev.ratelimiter.CheckListener;
 import dev.ratelimiter.Decision;
+import dev.ratelimiter.failure.BreakerState;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
@@ -14,7 +16,11 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 /**
  * The server's meters, on Micrometer's Prometheus registry:
  * <ul>
- *   <li>{@code ratelimiter_checks_total{policy, outcome=allowed|denied|error}};</li>
+ *   <li>{@code ratelimiter_checks_total{policy, outcome}}: {@code outcome} is the decision's
+ *       {@link Decision.Outcome#tag()} ({@code allowed}, {@code denied}, {@code failed_open},
+ *       {@code failed_closed}, {@code fallback_allowed}, {@code fallback_denied},
+ *       {@code store_full}, {@code overloaded}), or {@code error} for a check that ended
+ *       without a decision;</li>
  *   <li>{@code ratelimiter_checks_degraded_total}: decisions taken without the store;</li>
  *   <li>{@code ratelimiter_check_latency_seconds}: histogram of the limiter call;</li>
  *   <li>{@code ratelimiter_store_circuit_state{backend}}: 0 closed, 1 open, 2 half-open;</li>
@@ -24,7 +30,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * count as {@code "other"}), statuses are the server's own. Meters are looked up once and
  * cached, so recording costs no registry lookup. Thread-safe.
  */
-final class HttpMetrics {
+final class HttpMetrics implements CheckListener {
 
     static final int MAX_POLICIES = 1000;
 
@@ -47,19 +53,20 @@ final class HttpMetrics {
                 .minimumExpectedValue(Duration.ofNanos(1_000))
                 .maximumExpectedValue(Duration.ofSeconds(10))
                 .register(registry);
-        Gauge.builder("ratelimiter.store.circuit.state", health, h -> h.circuit().ordinal())
+        Gauge.builder("ratelimiter.store.circuit.state", health, h -> circuitCode(h.circuit()))
                 .description("store circuit breaker: 0 closed, 1 open, 2 half-open")
                 .tag("backend", backend).register(registry);
     }
 
     /** Records a decision and the time the limiter took. */
-    void decision(Decision d, long nanos) {
+    @Override
+    public void onDecision(Decision d, long nanos) {
         latency.record(nanos, TimeUnit.NANOSECONDS);
-        Counter[] pair = checks.get(d.policyName());
-        if (pair == null) {
-            pair = policyCounters(d.policyName());
+        Counter[] byOutcome = checks.get(d.policyName());
+        if (byOutcome == null) {
+            byOutcome = policyCounters(d.policyName());
         }
-        pair[d.allowed() ? 0 : 1].increment();
+        byOutcome[d.outcome().ordinal()].increment();
         if (d.degraded()) {
             degraded.increment();
         }
@@ -86,12 +93,18 @@ final class HttpMetrics {
 
     private Counter[] policyCounters(String policy) {
         String tag = checks.size() >= MAX_POLICIES ? "other" : policy;
-        Counter[] pair = checks.computeIfAbsent(tag, p -> new Counter[] {
-                counter(p, "allowed"), counter(p, "denied")});
+        Counter[] byOutcome = checks.computeIfAbsent(tag, p -> {
+            Decision.Outcome[] outcomes = Decision.Outcome.values();
+            Counter[] counters = new Counter[outcomes.length];
+            for (Decision.Outcome o : outcomes) {
+                counters[o.ordinal()] = counter(p, o.tag());
+            }
+            return counters;
+        });
         if (!tag.equals(policy) && checks.size() < MAX_POLICIES) {
-            checks.putIfAbsent(policy, pair);
+            checks.putIfAbsent(policy, byOutcome);
         }
-        return pair;
+        return byOutcome;
     }
 
     private Counter counter(String policy, String outcome) {
@@ -106,5 +119,17 @@ final class HttpMetrics {
 
     PrometheusMeterRegistry registry() {
         return registry;
+    }
+
+    /** The gauge's value: 0 closed, 1 open, 2 half-open. */
+    private static int circuitCode(BreakerState state) {
+        switch (state) {
+            case OPEN:
+                return 1;
+            case HALF_OPEN:
+                return 2;
+            default:
+                return 0;
+        }
     }
 }

@@ -61,6 +61,7 @@ public final class Main {
         Backends.Opened opened;
         try {
             source = config == null ? ConfigSource.environment() : ConfigSource.load(config);
+            source.requireKnown("ratelimiter.", Backends.KNOWN_NAMES);
             core = RateLimiterConfig.from(source);
             settings = ServerSettings.from(source);
             opened = Backends.open(settings, core, source);
@@ -79,7 +80,7 @@ public final class Main {
         RateLimitServer server;
         try {
             server = RateLimitServer.builder(limiter).settings(settings)
-                    .backendName(opened.backend()).storeHealth(opened.health()).start();
+                    .backendName(opened.backend()).start();
         } catch (IOException | RuntimeException e) {
             limiter.close();
             err.println("ratelimiter-http: cannot listen on " + settings.effectiveHost() + ":"

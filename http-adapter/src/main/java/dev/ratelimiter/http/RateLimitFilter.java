@@ -2,9 +2,7 @@ package dev.ratelimiter.http;
 
 import com.sun.net.httpserver.Filter;
 import com.sun.net.httpserver.HttpExchange;
-import dev.ratelimiter.Decision;
 import dev.ratelimiter.RateLimiter;
-import dev.ratelimiter.spi.StoreUnavailableException;
 import java.io.IOException;
 import java.util.Objects;
 import java.util.function.Function;
@@ -26,12 +24,13 @@ import java.util.function.ToLongFunction;
  * server.createContext("/api/search", searchHandler).getFilters().add(search);
  * }</pre>
  *
- * <p>An allowed request goes on down the chain with the rate-limit headers
- * ({@code RateLimit-Policy}, {@code RateLimit}, {@code X-RateLimit-*}) already set on the
- * response. A denied one is answered here: 429 with the same headers and body as the check
- * endpoint, {@code Retry-After} included. When the key function returns null the request is not
- * limited. A key the limiter rejects (blank, too long) is answered 400; an unreachable store, a
- * full in-memory store or a closed limiter 503 with {@code Retry-After: 1}. Responses sent here close the exchange.
+ * <p>Every answer is the check endpoint's, from the same {@link RateLimitResponse}: an allowed
+ * request goes on down the chain with the rate-limit headers ({@code RateLimit-Policy},
+ * {@code RateLimit}, {@code X-RateLimit-*}) already set on the response; a denied one is answered
+ * here, 429 with the same headers and body as the check endpoint, {@code Retry-After} included;
+ * a store that is down under {@code FAIL_CLOSED}, a full store or an overloaded one is 503 with
+ * {@code Retry-After}; a key the limiter rejects (blank, too long) is 400. When the key function
+ * returns null the request is not limited. Responses sent here close the exchange.
  *
  * <p>For the JDK server to answer quickly, run with {@code -Dsun.net.httpserver.nodelay=true}
  * (see the module README). Immutable and thread-safe when the functions are.
@@ -65,38 +64,19 @@ public final class RateLimitFilter extends Filter {
             chain.doFilter(exchange);
             return;
         }
-        Decision decision;
+        RateLimitResponse response;
         try {
-            decision = limiter.tryAcquire(k, tokens.applyAsLong(exchange));
-        } catch (IllegalArgumentException e) {
-            answer(exchange, 400, e.getMessage());
-            return;
-        } catch (StoreUnavailableException e) {
-            exchange.getResponseHeaders().set("Retry-After", "1");
-            answer(exchange, 503, "rate-limit store unavailable");
-            return;
-        } catch (IllegalStateException e) {
-            // A bounded store that is full, or a limiter already closed.
-            exchange.getResponseHeaders().set("Retry-After", "1");
-            answer(exchange, 503, "rate limiter cannot take the request now");
-            return;
+            response = RateLimitResponse.of(limiter.tryAcquire(k, tokens.applyAsLong(exchange)));
+        } catch (RuntimeException e) {
+            response = RateLimitResponse.rejected(e);
         }
-        if (decision.allowed()) {
-            Responses.rateLimitHeaders(exchange.getResponseHeaders(), decision);
+        if (response.proceed()) {
+            Responses.setHeaders(exchange, response);
             chain.doFilter(exchange);
-        } else {
-            try {
-                Responses.decision(exchange, decision);
-            } finally {
-                exchange.close();
-            }
+            return;
         }
-    }
-
-    private static void answer(HttpExchange exchange, int status, String message)
-            throws IOException {
         try {
-            Responses.error(exchange, status, String.valueOf(message));
+            Responses.send(exchange, response);
         } finally {
             exchange.close();
         }

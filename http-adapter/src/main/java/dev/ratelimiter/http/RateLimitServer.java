@@ -5,7 +5,6 @@ import com.sun.net.httpserver.HttpContext;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import dev.ratelimiter.RateLimiter;
-import dev.ratelimiter.failure.FailSafeRateLimiter;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -38,11 +37,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * (TCP_NODELAY, request and response deadlines; see {@code JdkServerTuning}) unless they are
  * already set; they take effect only if no {@code HttpServer} was created earlier in the JVM.
  *
- * <p>{@code /health} reports {@code UP} for in-process stores; for a
- * {@link FailSafeRateLimiter} (a remote store with a failure policy) it reports the circuit
- * breaker: {@code DEGRADED} after a failure or while trying the store again, {@code DOWN} while
- * open, with 503 only when the policy is {@code FAIL_CLOSED} (which also turns the checks it
- * refuses into 503 with {@code Retry-After}).
+ * <p>{@code /health} reports the limiter's {@link RateLimiter#stats()}: {@code UP} for a limiter
+ * without a failure policy (in-process stores); with one, its circuit breaker: {@code DEGRADED}
+ * after a failure or while trying the store again, {@code DOWN} while open, with 503 only when
+ * the policy is {@code FAIL_CLOSED}. Every decision is answered through
+ * {@link RateLimitResponse}.
  *
  * <p>The server does not own the limiter: close it after {@link #stop()}. Thread-safe; no
  * method accepts or returns null (null arguments throw {@link NullPointerException}).
@@ -66,7 +65,8 @@ public final class RateLimitServer implements AutoCloseable {
     private RateLimitServer(Builder b) throws IOException {
         this.settings = b.settings;
         String backend = b.backendName;
-        this.metrics = new HttpMetrics(backend, b.storeHealth);
+        StoreHealth health = new StoreHealth(b.limiter);
+        this.metrics = new HttpMetrics(backend, health);
         this.server = HttpServer.create(
                 new InetSocketAddress(settings.effectiveHost(), settings.port()),
                 settings.backlog());
@@ -81,10 +81,9 @@ public final class RateLimitServer implements AutoCloseable {
                 ? List.of(new ClientAccessFilter(access)) : List.of();
 
         CheckHandler check = new CheckHandler(b.limiter, new ApiKeyAuth(settings.apiKeys()),
-                new InFlightGate(settings.maxInFlight()), metrics, settings.maxBodyBytes(),
-                b.storeHealth);
+                new InFlightGate(settings.maxInFlight()), metrics, settings.maxBodyBytes());
         route(CHECK_PATH, "POST", accessFilters, check);
-        route("/health", "GET", List.of(), StatusHandlers.health(b.storeHealth, backend));
+        route("/health", "GET", List.of(), StatusHandlers.health(health, backend));
         route("/metrics", "GET", accessFilters, StatusHandlers.metrics(metrics));
         server.createContext("/", StatusHandlers.notFound()).getFilters().add(guard);
     }
@@ -179,13 +178,9 @@ public final class RateLimitServer implements AutoCloseable {
         private final RateLimiter limiter;
         private ServerSettings settings = ServerSettings.defaults();
         private String backendName = "custom";
-        private StoreHealth storeHealth;
 
         private Builder(RateLimiter limiter) {
             this.limiter = Objects.requireNonNull(limiter, "limiter");
-            // A fail-safe limiter (remote store) reports its breaker; others are local.
-            this.storeHealth = limiter instanceof FailSafeRateLimiter fs
-                    ? Backends.health(fs) : StoreHealth.LOCAL;
         }
 
         /**
@@ -205,11 +200,6 @@ public final class RateLimitServer implements AutoCloseable {
          */
         public Builder backendName(String name) {
             this.backendName = Objects.requireNonNull(name, "name");
-            return this;
-        }
-
-        Builder storeHealth(StoreHealth health) {
-            this.storeHealth = Objects.requireNonNull(health, "health");
             return this;
         }
 

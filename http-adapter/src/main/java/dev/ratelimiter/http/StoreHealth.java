@@ -1,43 +1,53 @@
 package dev.ratelimiter.http;
 
+import dev.ratelimiter.RateLimiter;
+import dev.ratelimiter.failure.BreakerState;
+import dev.ratelimiter.failure.FailSafeStats;
+import dev.ratelimiter.failure.FailurePolicy;
+
 /**
- * What {@code /health} and the circuit gauge report about the store. Local stores are always
- * {@link Status#UP}; a remote store reports through the failure policy that wraps it.
+ * What {@code /health} and the circuit gauge report about the store, read from the limiter's
+ * {@link RateLimiter#stats()}: a limiter without a failure policy (an in-process store) is always
+ * {@link Status#UP}; one with a policy reports its circuit breaker.
  *
- * <p>Implementations are thread-safe and cheap: they are read on every health probe and scrape.
+ * <p>Thread-safe and cheap: each read is one stats snapshot, taken per health probe and scrape.
  */
-interface StoreHealth {
+final class StoreHealth {
 
     /** The store's state as {@code /health} reports it. */
     enum Status { UP, DEGRADED, DOWN }
 
-    /** The failure policy's circuit breaker; {@code CLOSED} for stores without one. */
-    enum Circuit { CLOSED, OPEN, HALF_OPEN }
+    private final RateLimiter limiter;
 
-    /** A store that is always up: the in-process stores. */
-    StoreHealth LOCAL = new StoreHealth() {
-        @Override
-        public Status status() {
-            return Status.UP;
+    StoreHealth(RateLimiter limiter) {
+        this.limiter = limiter;
+    }
+
+    /**
+     * {@code DOWN} while the breaker is open, {@code DEGRADED} after a failure or while trying the
+     * store again, {@code UP} otherwise.
+     *
+     * @return the state now
+     */
+    Status status() {
+        FailSafeStats stats = limiter.stats();
+        switch (stats.state()) {
+            case OPEN:
+                return Status.DOWN;
+            case HALF_OPEN:
+                return Status.DEGRADED;
+            default:
+                return stats.consecutiveFailures() > 0 ? Status.DEGRADED : Status.UP;
         }
+    }
 
-        @Override
-        public Circuit circuit() {
-            return Circuit.CLOSED;
-        }
-
-        @Override
-        public boolean failClosed() {
-            return false;
-        }
-    };
-
-    /** @return the state now */
-    Status status();
-
-    /** @return the circuit breaker's state now */
-    Circuit circuit();
+    /** @return the circuit breaker's state now; {@code CLOSED} without a failure policy */
+    BreakerState circuit() {
+        return limiter.stats().state();
+    }
 
     /** @return whether checks are refused (503) while the store is down */
-    boolean failClosed();
+    boolean failClosed() {
+        return limiter.stats().failurePolicy() == FailurePolicy.FAIL_CLOSED;
+    }
 }

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ratelimiter.RateLimiter;
+import dev.ratelimiter.Ticker;
+import dev.ratelimiter.testing.FakeStore;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -30,7 +32,8 @@ class LoadSheddingTest {
 
     @Test
     void checksBeyondMaxInFlightAreShedWith503AndRetryAfter() throws Exception {
-        LatchedStore store = new LatchedStore();
+        FakeStore store = FakeStore.local(Ticker.system());
+        store.latch();
         try (RateLimiter limiter = RateLimiter.builder().store(store).build();
              RateLimitServer server = RateLimitServer.builder(limiter)
                      .settings(ServerSettings.builder().host("127.0.0.1").port(0).threads(8)
@@ -38,7 +41,7 @@ class LoadSheddingTest {
                      .start()) {
             CompletableFuture<HttpResponse<String>> first = checkAsync(server);
             CompletableFuture<HttpResponse<String>> second = checkAsync(server);
-            assertTrue(store.entered.tryAcquire(2, 30, TimeUnit.SECONDS), "two checks in the store");
+            store.awaitEntered(2);
 
             HttpResponse<String> shed = new TestHttp(server).check("{\"key\":\"slow\"}");
             assertEquals(503, shed.statusCode());
@@ -47,7 +50,7 @@ class LoadSheddingTest {
             assertEquals(200, new TestHttp(server).send("GET", "/health").statusCode(),
                     "health answers while checks are shed");
 
-            store.release.countDown();
+            store.release();
             assertEquals(200, first.get(30, TimeUnit.SECONDS).statusCode());
             assertEquals(200, second.get(30, TimeUnit.SECONDS).statusCode());
             assertEquals(200, new TestHttp(server).check("{\"key\":\"slow\"}").statusCode(),
@@ -104,16 +107,17 @@ class LoadSheddingTest {
 
     @Test
     void stopFinishesTheRequestInProgress() throws Exception {
-        LatchedStore store = new LatchedStore();
+        FakeStore store = FakeStore.local(Ticker.system());
+        store.latch();
         try (RateLimiter limiter = RateLimiter.builder().store(store).build()) {
             RateLimitServer server = RateLimitServer.builder(limiter)
                     .settings(ServerSettings.builder().host("127.0.0.1").port(0).threads(4)
                             .shutdownGrace(Duration.ofSeconds(20)).build())
                     .start();
             CompletableFuture<HttpResponse<String>> inFlight = checkAsync(server);
-            assertTrue(store.entered.tryAcquire(1, 30, TimeUnit.SECONDS));
+            store.awaitEntered(1);
             CompletableFuture<Void> stopped = CompletableFuture.runAsync(server::stop);
-            store.release.countDown();
+            store.release();
             HttpResponse<String> r = inFlight.get(30, TimeUnit.SECONDS);
             assertEquals(200, r.statusCode(), r.body());
             stopped.get(30, TimeUnit.SECONDS);

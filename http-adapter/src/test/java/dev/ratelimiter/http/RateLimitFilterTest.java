@@ -3,7 +3,6 @@ package dev.ratelimiter.http;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.ratelimiter.Limit;
@@ -137,6 +136,5 @@ class RateLimitFilterTest {
         assertEquals("tokens must be >= 1, was 0", e.getMessage());
         assertFalse(RateLimitFilter.builder(limiter).key(x -> "k").build().description()
                 .isEmpty());
-        assertTrue(true);
     }
 }

@@ -109,8 +109,8 @@ class ServerSettingsTest {
         ConfigSource bad = ConfigSource.of(p, Map.of());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> Backends.open(ServerSettings.from(bad), RateLimiterConfig.from(bad), bad));
-        assertEquals("ratelimiter.store.failurePolicy must be fail-open, fail-closed or"
-                + " local-fallback, was 'sometimes'", e.getMessage());
+        assertEquals("ratelimiter.store.failurePolicy (RATE_LIMITER_FAILURE_POLICY) must be"
+                + " fail-open, fail-closed or local-fallback, was 'sometimes'", e.getMessage());
         Properties q = new Properties();
         q.setProperty("ratelimiter.store.policy", "fail-open");
         ConfigSource unknown = ConfigSource.of(q, Map.of());

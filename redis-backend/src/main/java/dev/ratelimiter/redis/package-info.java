@@ -4,7 +4,7 @@
  * {@link dev.ratelimiter.redis.RedisStoreConfig} reads its {@code ratelimiter.redis.*} settings;
  * {@link dev.ratelimiter.redis.RedisStrategy} chooses how a check reaches Redis (one
  * {@code EVALSHA} by default, or Bucket4j's compare-and-swap).
- * Pair it with {@link dev.ratelimiter.failure.FailSafeRateLimiter} to decide what happens when
- * Redis is down.
+ * Choose what happens when Redis is down with
+ * {@code RateLimiter.builder().onStoreFailure(FailurePolicy...)}.
  */
 package dev.ratelimiter.redis;

@@ -7,7 +7,6 @@ import dev.ratelimiter.ManualClock;
 import dev.ratelimiter.RateLimiter;
 import dev.ratelimiter.RateLimiterBuilder;
 import dev.ratelimiter.Rules;
-import dev.ratelimiter.failure.FailSafeRateLimiter;
 import dev.ratelimiter.failure.FailurePolicy;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -35,11 +34,10 @@ class BreakerLoggingTest {
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         PrintStream original = System.err;
         System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
-        try (FailSafeRateLimiter limiter = FailSafeRateLimiter.builder(RateLimiter.builder()
-                        .rules(rules).store(RedisStore.builder()
-                                .url("redis://127.0.0.1:" + closedPort).build()).build(), rules)
-                .policy(FailurePolicy.FAIL_OPEN).failureThreshold(3)
-                .openDuration(Duration.ofSeconds(1)).ticker(clock).name("logtest").build()) {
+        try (RateLimiter limiter = RateLimiter.builder().rules(rules)
+                .store(RedisStore.builder().url("redis://127.0.0.1:" + closedPort).build())
+                .onStoreFailure(FailurePolicy.FAIL_OPEN).circuitBreaker(3, Duration.ofSeconds(1))
+                .ticker(clock).build()) {
             for (int i = 0; i < 1000; i++) {
                 assertTrue(limiter.tryAcquire("k" + i).degraded());
             }
@@ -51,10 +49,10 @@ class BreakerLoggingTest {
             System.setErr(original);
         }
         String log = captured.toString(StandardCharsets.UTF_8);
-        assertEquals(1, count(log, "logtest: circuit opened"), log);
-        assertEquals(1, count(log, "logtest: circuit half-open"), log);
-        assertEquals(1, count(log, "logtest: circuit re-opened"), log);
-        assertEquals(3, count(log, "logtest:"), log);
+        assertEquals(1, count(log, "ratelimiter store redis: circuit opened"), log);
+        assertEquals(1, count(log, "ratelimiter store redis: circuit half-open"), log);
+        assertEquals(1, count(log, "ratelimiter store redis: circuit re-opened"), log);
+        assertEquals(3, count(log, "ratelimiter store redis:"), log);
     }
 
     private static int count(String text, String needle) {

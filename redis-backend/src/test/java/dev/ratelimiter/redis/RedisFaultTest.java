@@ -12,7 +12,6 @@ import dev.ratelimiter.Policy;
 import dev.ratelimiter.RateLimiter;
 import dev.ratelimiter.Rules;
 import dev.ratelimiter.failure.BreakerState;
-import dev.ratelimiter.failure.FailSafeRateLimiter;
 import dev.ratelimiter.failure.FailurePolicy;
 import dev.ratelimiter.spi.BucketSpec;
 import dev.ratelimiter.spi.BucketStore;
@@ -91,9 +90,8 @@ class RedisFaultTest {
             FailurePolicy policy) throws Exception {
         CountingStore store = new CountingStore(TestRedis.patientStore().url(redis.url())
                 .keyPrefix(TestRedis.uniquePrefix()).build());
-        RateLimiter shared = RateLimiter.builder().rules(RULES).store(store).build();
-        try (FailSafeRateLimiter limiter = FailSafeRateLimiter.builder(shared, RULES)
-                .policy(policy).failureThreshold(3).openDuration(OPEN_DURATION).build()) {
+        try (RateLimiter limiter = RateLimiter.builder().rules(RULES).store(store)
+                .onStoreFailure(policy).circuitBreaker(3, OPEN_DURATION).build()) {
 
             // Background load across the kill: nothing may escape as an error.
             AtomicBoolean running = new AtomicBoolean(true);
@@ -125,14 +123,14 @@ class RedisFaultTest {
             // The first failures each pay at most one bounded store call, then the breaker opens.
             List<Decision> degraded = new ArrayList<>();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (limiter.state() != BreakerState.OPEN && System.nanoTime() < deadline) {
+            while (limiter.stats().state() != BreakerState.OPEN && System.nanoTime() < deadline) {
                 long start = System.nanoTime();
                 Decision d = limiter.tryAcquire("k");
                 long tookMs = (System.nanoTime() - start) / 1_000_000;
                 assertTrue(tookMs < 500, "a failing check took " + tookMs + " ms");
                 degraded.add(d);
             }
-            assertEquals(BreakerState.OPEN, limiter.state());
+            assertEquals(BreakerState.OPEN, limiter.stats().state());
             running.set(false);
             for (Thread thread : load) {
                 thread.join(5_000);
@@ -171,7 +169,7 @@ class RedisFaultTest {
             long recoveredMs = (System.nanoTime() - restarted) / 1_000_000;
             assertFalse(after.degraded(), "still degraded 2 s after the restart");
             assertTrue(after.allowed(), "the restarted Redis is empty: a full bucket");
-            assertEquals(BreakerState.CLOSED, limiter.state());
+            assertEquals(BreakerState.CLOSED, limiter.stats().state());
             System.out.printf("%s: recovered %d ms after restart; stats %s%n", policy,
                     recoveredMs, limiter.stats());
             assertTrue(limiter.stats().timesOpened() >= 1);

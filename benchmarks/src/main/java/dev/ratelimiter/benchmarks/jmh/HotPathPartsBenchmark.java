@@ -1,6 +1,5 @@
 package dev.ratelimiter.benchmarks.jmh;
 
-import dev.ratelimiter.KeyCheck;
 import dev.ratelimiter.caffeine.CaffeineStore;
 import dev.ratelimiter.memory.InMemoryStore;
 import dev.ratelimiter.spi.BucketSpec;
@@ -18,8 +17,8 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * The pieces of one {@code tryAcquire} on a hot key, timed alone, to see where the time over the
- * raw bucket goes: the store lookup ({@code BucketStore.bucket}) of each store, key validation,
- * and one clock read ({@link System#nanoTime()}, which Bucket4j and Caffeine each make per call).
+ * raw bucket goes: the store lookup ({@code BucketStore.bucket}) of each store and one clock
+ * read ({@link System#nanoTime()}, which Bucket4j and Caffeine each make per call).
  * Diagnostic: the figures that matter are in {@link HotKeyBenchmark}.
  *
  * <p>Run (after {@code mvn -pl benchmarks -am package -DskipTests}):
@@ -60,12 +59,6 @@ public class HotPathPartsBenchmark {
     @Benchmark
     public TokenBucket memoryLookup() {
         return memory.bucket(key, spec);
-    }
-
-    @Benchmark
-    public String keyCheck() {
-        KeyCheck.check(key, 256);
-        return key;
     }
 
     @Benchmark

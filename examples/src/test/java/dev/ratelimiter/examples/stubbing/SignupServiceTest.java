@@ -51,9 +51,9 @@ class SignupServiceTest {
     @Test
     void aMockedLimiterForcesTheDeniedBranch() {
         RateLimiter limiter = mock(RateLimiter.class);
-        when(limiter.tryAcquire(anyString())).thenReturn(new Decision(false, "signup:x", 1, 0, 3,
-                Duration.ofMinutes(5).toNanos(), Duration.ofHours(1).toNanos(), THREE_PER_HOUR,
-                false));
+        when(limiter.tryAcquire(anyString())).thenReturn(new Decision(Decision.Outcome.DENIED,
+                "signup:x", 1, 0, 3, Duration.ofMinutes(5).toNanos(), Duration.ofHours(1).toNanos(),
+                THREE_PER_HOUR));
         assertEquals("Too many attempts; try again in 5 minutes",
                 new SignupService(limiter).signUp("x"));
     }

@@ -1,13 +1,17 @@
-package dev.ratelimiter.failure;
+package dev.ratelimiter;
 
-import dev.ratelimiter.Ticker;
+import dev.ratelimiter.failure.BreakerState;
+import dev.ratelimiter.failure.FailSafeStats;
+import dev.ratelimiter.failure.FailurePolicy;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Counts consecutive store failures and stops calls to a store that keeps failing.
+ * Counts consecutive store failures and stops calls to a store that keeps failing: part of the
+ * engine ({@link BucketRateLimiter}), which asks it before every store call.
  *
  * <pre>
  *   CLOSED --(threshold consecutive failures)--> OPEN --(openDuration elapsed, next request)-->
@@ -20,12 +24,16 @@ import org.slf4j.LoggerFactory;
  * 3 and openDuration 1 s: three failed checks open it at t; checks until t+1 s do not touch the
  * store; the first check after t+1 s tries it.
  *
+ * <p>Only {@link dev.ratelimiter.spi.StoreUnavailableException} (what the store did) counts as a
+ * failure. Local back-pressure ({@link dev.ratelimiter.spi.StoreOverloadedException}) and bugs give
+ * a trial's turn back through {@link #release(int)} and never open it.
+ *
  * <p>Thread-safe and lock-free on the hot path (one volatile read when closed). Transitions are
  * compare-and-set on {@link #stateWord}, so each is made, and logged, exactly once.
  */
 final class CircuitBreaker {
 
-    private static final Logger LOG = LoggerFactory.getLogger(FailSafeRateLimiter.class);
+    private static final Logger LOG = LoggerFactory.getLogger(RateLimiter.class);
 
     /** What {@link #permit()} returns. */
     static final int DENIED = 0;
@@ -38,12 +46,13 @@ final class CircuitBreaker {
     private final long openNanos;
 
     /** The state; {@link #openedAt} is meaningful while OPEN. */
-    private final java.util.concurrent.atomic.AtomicReference<BreakerState> stateWord =
-            new java.util.concurrent.atomic.AtomicReference<>(BreakerState.CLOSED);
+    private final AtomicReference<BreakerState> stateWord =
+            new AtomicReference<>(BreakerState.CLOSED);
     private volatile long openedAt;
     private final AtomicLong consecutiveFailures = new AtomicLong();
     private final LongAdder storeFailures = new LongAdder();
     private final LongAdder degraded = new LongAdder();
+    private final LongAdder overloaded = new LongAdder();
     private final AtomicLong timesOpened = new AtomicLong();
 
     CircuitBreaker(String name, Ticker ticker, int threshold, long openNanos) {
@@ -136,8 +145,13 @@ final class CircuitBreaker {
         return stateWord.get();
     }
 
-    FailSafeStats stats() {
+    /** A check was refused as local back-pressure. */
+    void onOverloaded() {
+        overloaded.increment();
+    }
+
+    FailSafeStats stats(FailurePolicy policy) {
         return new FailSafeStats(stateWord.get(), consecutiveFailures.get(), storeFailures.sum(),
-                degraded.sum(), timesOpened.get());
+                degraded.sum(), timesOpened.get(), overloaded.sum(), policy);
     }
 }
