@@ -55,6 +55,8 @@ final class RedisPipelines implements NodePipeline.Redirects, AutoCloseable {
     private final AtomicBoolean refreshScheduled = new AtomicBoolean();
     private volatile long lastRefresh = System.nanoTime() - REFRESH_INTERVAL_NANOS;
     private volatile Thread refresher;
+    /** Replicas named by the last {@code CLUSTER SLOTS}: asked too when refreshing. */
+    private volatile Set<HostAndPort> replicas = Set.of();
     private volatile boolean closed;
 
     /**
@@ -263,8 +265,10 @@ final class RedisPipelines implements NodePipeline.Redirects, AutoCloseable {
     }
 
     /**
-     * Reads {@code CLUSTER SLOTS} from the first node that answers (known masters, then seeds)
-     * and replaces the slot map.
+     * Reads {@code CLUSTER SLOTS} and replaces the slot map. Nodes are asked in turn (known
+     * masters, their replicas, then the seeds); a view that still names a master this refresh
+     * could not reach (a node that died, whose replica may have taken over) is kept only if no
+     * node gives one without it.
      *
      * @return null on success, else the last node's failure
      */
@@ -276,36 +280,75 @@ final class RedisPipelines implements NodePipeline.Redirects, AutoCloseable {
                 candidates.add(n);
             }
         }
+        candidates.addAll(replicas);
         candidates.addAll(nodes.keySet());
         candidates.addAll(seeds);
+        Set<HostAndPort> unreachable = new java.util.HashSet<>();
+        HostAndPort[] fallback = null;
+        Set<HostAndPort> fallbackReplicas = null;
         RuntimeException last = null;
         for (HostAndPort candidate : candidates) {
             try (Jedis jedis = new Jedis(candidate, config)) {
-                List<Object> ranges = jedis.clusterSlots();
-                HostAndPort[] map = new HostAndPort[SLOTS];
-                for (Object range : ranges) {
-                    List<?> r = (List<?>) range;
-                    int from = ((Long) r.get(0)).intValue();
-                    int to = ((Long) r.get(1)).intValue();
-                    List<?> master = (List<?>) r.get(2);
-                    String host = new String((byte[]) master.get(0), StandardCharsets.UTF_8);
-                    if (host.isEmpty()) {
-                        host = candidate.getHost(); // a node that does not know its own address
-                    }
-                    HostAndPort owner = new HostAndPort(host, ((Long) master.get(1)).intValue());
-                    for (int s = from; s <= to; s++) {
-                        map[s] = owner;
+                Set<HostAndPort> seenReplicas = new LinkedHashSet<>();
+                HostAndPort[] map = parseSlots(jedis.clusterSlots(), candidate, seenReplicas);
+                boolean stale = false;
+                for (HostAndPort owner : map) {
+                    if (owner != null && unreachable.contains(owner)) {
+                        stale = true;
+                        break;
                     }
                 }
-                for (int s = 0; s < SLOTS; s++) {
-                    slots.set(s, map[s]);
+                if (!stale) {
+                    install(map, seenReplicas);
+                    return null;
                 }
-                return null;
+                if (fallback == null) {
+                    fallback = map;
+                    fallbackReplicas = seenReplicas;
+                }
             } catch (RuntimeException e) {
+                unreachable.add(candidate);
                 last = e;
             }
         }
+        if (fallback != null) {
+            install(fallback, fallbackReplicas);
+            return null;
+        }
         return last != null ? last : new IllegalStateException("no cluster node to ask");
+    }
+
+    private void install(HostAndPort[] map, Set<HostAndPort> seenReplicas) {
+        for (int s = 0; s < SLOTS; s++) {
+            slots.set(s, map[s]);
+        }
+        replicas = Set.copyOf(seenReplicas);
+    }
+
+    private static HostAndPort[] parseSlots(List<Object> ranges, HostAndPort asked,
+                                            Set<HostAndPort> replicasOut) {
+        HostAndPort[] map = new HostAndPort[SLOTS];
+        for (Object range : ranges) {
+            List<?> r = (List<?>) range;
+            int from = ((Long) r.get(0)).intValue();
+            int to = ((Long) r.get(1)).intValue();
+            HostAndPort owner = node((List<?>) r.get(2), asked);
+            for (int s = from; s <= to; s++) {
+                map[s] = owner;
+            }
+            for (int i = 3; i < r.size(); i++) {
+                replicasOut.add(node((List<?>) r.get(i), asked));
+            }
+        }
+        return map;
+    }
+
+    private static HostAndPort node(List<?> entry, HostAndPort asked) {
+        String host = new String((byte[]) entry.get(0), StandardCharsets.UTF_8);
+        if (host.isEmpty()) {
+            host = asked.getHost(); // a node that does not know its own address
+        }
+        return new HostAndPort(host, ((Long) entry.get(1)).intValue());
     }
 
     /**
