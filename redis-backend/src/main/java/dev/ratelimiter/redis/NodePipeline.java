@@ -282,12 +282,21 @@ final class NodePipeline implements AutoCloseable {
     /** Takes retries first, then queued commands, skipping any whose time is up unsent. */
     private List<PipelinedCommand> drain() {
         List<PipelinedCommand> batch = new ArrayList<>();
-        for (PipelinedCommand c; batch.size() < MAX_BATCH && (c = retries.poll()) != null; ) {
-            if (!c.isDone()) {
-                batch.add(c);
-            }
-        }
         long now = System.nanoTime();
+        for (PipelinedCommand c; batch.size() < MAX_BATCH && (c = retries.poll()) != null; ) {
+            if (c.isDone()) {
+                continue;
+            }
+            if (now - c.deadline >= 0) {
+                // Its caller has given up on it (Redis redirected or reloaded until too late):
+                // sending it now would spend tokens for a check that was answered otherwise.
+                c.complete(new StoreUnavailableException("Redis store " + errors.store()
+                        + " did not answer a redirected or reloaded command within its timeout",
+                        null));
+                continue;
+            }
+            batch.add(c);
+        }
         for (PipelinedCommand c; batch.size() < MAX_BATCH && (c = queue.poll()) != null; ) {
             queued.decrementAndGet();
             if (now - c.deadline >= 0 && c.abandonIfQueued()) {

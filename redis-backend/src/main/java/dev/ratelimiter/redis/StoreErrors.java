@@ -118,7 +118,8 @@ final class StoreErrors {
      */
     private static boolean isPoolWait(Throwable t) {
         return t instanceof NoSuchElementException && t.getMessage() != null
-                && (t.getMessage().contains("Timeout waiting") || t.getMessage().contains("Pool exhausted"));
+                && (t.getMessage().contains("Timeout waiting")
+                || t.getMessage().contains("Pool exhausted"));
     }
 
     String message(Throwable t) {

@@ -417,5 +417,19 @@ class RedisPipeliningTest {
             assertTrue(store.pipelined(), "the default store pipelines");
             store.verify();
         }
+        java.util.Properties props = new java.util.Properties();
+        props.setProperty("ratelimiter.redis.url", redis.url());
+        props.setProperty("ratelimiter.redis.timeoutMs", "250");
+        RedisStoreConfig config = RedisStoreConfig.from(dev.ratelimiter.config.ConfigSource.of(
+                props, java.util.Map.of("RATE_LIMITER_REDIS_MAX_QUEUED_COMMANDS", "8",
+                        "RATE_LIMITER_REDIS_CONNECTIONS_PER_NODE", "1")));
+        assertEquals("250", config.get("timeoutMs").orElseThrow());
+        assertEquals("8", config.get("maxQueuedCommands").orElseThrow());
+        props.setProperty("ratelimiter.redis.maxQueuedCommands", "none");
+        assertEquals("ratelimiter.redis.maxQueuedCommands [RATE_LIMITER_REDIS_MAX_QUEUED_COMMANDS]"
+                        + " must be a whole number >= 1, was 'none'",
+                assertThrows(IllegalArgumentException.class, () -> RedisStoreConfig.from(
+                        dev.ratelimiter.config.ConfigSource.of(props, java.util.Map.of())))
+                        .getMessage());
     }
 }
