@@ -178,6 +178,9 @@ final class NodePipeline implements AutoCloseable {
                         break;
                     }
                 }
+                if (closed) {
+                    closeConnection(lane); // the store closed during this round trip
+                }
             } finally {
                 lane.leading.set(false);
             }
