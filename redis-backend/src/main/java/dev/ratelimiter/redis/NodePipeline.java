@@ -40,8 +40,9 @@ import redis.clients.jedis.exceptions.JedisNoScriptException;
  * <p>Replies that say a command did not run are handled here, and the command is sent again:
  * {@code NOSCRIPT} (the node lost its script cache: restart, failover, {@code SCRIPT FLUSH}) puts
  * the command back, and the round trip that re-sends it starts with {@code SCRIPT LOAD} on the
- * same connection (the script did not run, so sending it again cannot count it twice); {@code MOVED} and {@code ASK} go to the cluster router ({@link Redirects}). A
- * command that was written and then lost its connection is never re-sent: it may have run.
+ * same connection (the script did not run, so sending it again cannot count it twice);
+ * {@code MOVED} and {@code ASK} go to the cluster router ({@link Redirects}). A command that was
+ * written and then lost its connection is never re-sent: it may have run.
  *
  * <p>Deadlines: a command not yet written when its deadline passes is never written (local
  * overload). The leader reads each reply for at most the read timeout, and never past the

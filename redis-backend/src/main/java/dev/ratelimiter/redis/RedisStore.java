@@ -46,8 +46,9 @@ import redis.clients.jedis.util.Pool;
  * threads of its own: the caller that finds the connection idle writes everything queued and
  * reads the replies for everyone (see {@code NodePipeline}); a lone caller pays one plain round
  * trip. On Redis Cluster, keys are routed by slot to their master, and the store follows
- * {@code MOVED}, {@code ASK} and failovers (one daemon thread refreshes the slot map). A store given a Jedis client or pool of the caller's
- * does not pipeline: each check is a blocking call on that client.
+ * {@code MOVED}, {@code ASK} and failovers (one daemon thread refreshes the slot map). A store
+ * given a Jedis client or pool of the caller's does not pipeline: each check is a blocking call
+ * on that client.
  *
  * <p><b>Failures and overload are different things.</b> What Redis did (refused or reset a
  * connection, did not answer a sent command in time, answered with an error) is a

@@ -96,14 +96,14 @@ final class RedisClusterFixture implements AutoCloseable {
                         throw notYetKnown;
                     }
                 }
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20)); // polling, with a deadline
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20)); // polling, deadline
             }
             while (!r.info("replication").contains("master_link_status:up")
                     || !everyMasterSees(replica.port())) {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("replica never synchronised");
                 }
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20)); // polling, with a deadline
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20)); // polling, deadline
             }
         }
         return replica;
