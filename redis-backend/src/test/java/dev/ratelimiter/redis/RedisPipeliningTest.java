@@ -140,10 +140,18 @@ class RedisPipeliningTest {
              RateLimiter b = RateLimiter.builder().rules(Exactness.noRefill(perKey))
                      .store(defaultStore(prefix, clock)).build()) {
             long connectionsBefore = stat(admin, "stats", "total_connections_received");
+            long readsBefore = stat(admin, "stats", "total_reads_processed");
             // 200 keys x 5 tokens; threads x attempts is several times that.
             int attempts = (int) Math.max(4, 4 * keys.length * perKey / threads);
             assertEquals(keys.length * perKey, admittedOverKeys(a, b, keys, threads, attempts),
                     "admitted over " + keys.length + " keys");
+            // Pipelining: Redis read the EVALSHAs in far fewer socket reads than there were
+            // checks (one blocking round trip per check would need one read each).
+            long reads = stat(admin, "stats", "total_reads_processed") - readsBefore;
+            long checks = (long) threads * attempts;
+            assertTrue(reads < checks * 3 / 4, reads + " socket reads for " + checks + " checks");
+            System.out.printf("%d threads: %d checks in %d Redis socket reads%n", threads, checks,
+                    reads);
 
             // One hot key, capacity twice the threads, 4 attempts each: exactly the capacity.
             long hot = threads * 2L;
