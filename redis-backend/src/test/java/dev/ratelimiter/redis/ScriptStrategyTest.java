@@ -50,7 +50,7 @@ class ScriptStrategyTest {
         }
     }
 
-    private static RedisStore.Builder store(String prefix, ManualClock clock, int pool) {
+    private static RedisStoreBuilder store(String prefix, ManualClock clock, int pool) {
         return RedisStore.builder().url(redis.url()).strategy(RedisStrategy.SCRIPT)
                 .keyPrefix(prefix).ticker(clock).poolMaxTotal(pool)
                 .connectTimeout(Duration.ofSeconds(2)).readTimeout(Duration.ofSeconds(2))
@@ -243,7 +243,7 @@ class ScriptStrategyTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> RedisStoreConfig.from(source(Map.of("ratelimiter.redis.url",
                         "redis://h", "ratelimiter.redis.strategy", "lua"), Map.of())));
-        assertEquals("ratelimiter.redis.strategy [RATE_LIMITER_REDIS_STRATEGY] must be script"
+        assertEquals("ratelimiter.redis.strategy (RATE_LIMITER_REDIS_STRATEGY) must be script"
                 + " or cas, was 'lua'", e.getMessage());
     }
 }

@@ -84,6 +84,9 @@ final class ParsedConfig {
         redis(names, "strategy", r.getStrategy());
         redis(names, "batching", r.getBatching());
         redis(names, "maxCachedKeys", r.getMaxCachedKeys());
+        redis(names, "timeoutMs", r.getTimeoutMs());
+        redis(names, "connectionsPerNode", r.getConnectionsPerNode());
+        redis(names, "maxQueuedCommands", r.getMaxQueuedCommands());
 
         ConfigSource source = ConfigSource.of(names.properties, Map.of());
         return new ParsedConfig(

@@ -250,20 +250,53 @@ public class RateLimiterProperties {
         /** Prefix of every Redis key. Default "ratelimiter:". */
         private String keyPrefix;
 
-        /** Connect timeout, in milliseconds. Default 10. */
+        /** Connect timeout (TCP and handshake), in milliseconds. Default 200. */
         private Long connectTimeoutMs;
 
-        /** Read timeout, in milliseconds. Default 15. */
+        /** No reply that long with a command in flight breaks the connection, in ms. Default 500. */
         private Long readTimeoutMs;
 
-        /** Bound on one check, in milliseconds. Default 20. */
+        /** cas strategy: bound on one check's compare-and-swap loop, in milliseconds. Default 500. */
         private Long requestTimeoutMs;
 
-        /** Connections per node. Default 16. */
+        /** cas strategy: pooled connections per node. Default 16. */
         private Integer poolMaxTotal;
 
-        /** Longest wait for a pooled connection, in milliseconds. Default 10. */
+        /** cas strategy: longest wait for a pooled connection (then overload), in ms. Default 200. */
         private Long poolMaxWaitMs;
+
+        /** One deadline per check from when it is queued (script strategy), in ms. Default 500. */
+        private Long timeoutMs;
+
+        /** Pipelined connections per node, shared by every thread (script strategy). Default 2. */
+        private Integer connectionsPerNode;
+
+        /** Commands waiting to be written per node; beyond it a check is overload. Default 4096. */
+        private Integer maxQueuedCommands;
+
+        public Long getTimeoutMs() {
+            return timeoutMs;
+        }
+
+        public void setTimeoutMs(Long timeoutMs) {
+            this.timeoutMs = timeoutMs;
+        }
+
+        public Integer getConnectionsPerNode() {
+            return connectionsPerNode;
+        }
+
+        public void setConnectionsPerNode(Integer connectionsPerNode) {
+            this.connectionsPerNode = connectionsPerNode;
+        }
+
+        public Integer getMaxQueuedCommands() {
+            return maxQueuedCommands;
+        }
+
+        public void setMaxQueuedCommands(Integer maxQueuedCommands) {
+            this.maxQueuedCommands = maxQueuedCommands;
+        }
 
         /** A key's TTL is its time to refill to full plus this, in milliseconds. Default 5000. */
         private Long keyTtlKeepAliveMs;
