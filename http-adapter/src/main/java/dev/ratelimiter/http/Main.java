@@ -13,7 +13,8 @@ import java.nio.file.Path;
  *
  * <p>Reads the configuration (the file's properties, overridden by environment variables; see
  * {@link ServerSettings} and {@link RateLimiterConfig}), opens the backend, starts
- * {@link RateLimitServer} and prints one line: address, backend, policy count, auth on or off.
+ * {@link RateLimitServer} and prints one line: address, executor (virtual or platform), the
+ * connection bound, the maximum heap, backend, policy count, auth on or off.
  * SIGTERM refuses new connections, answers every request already received (also on kept-alive
  * connections) within the shutdown grace, and closes the store. A configuration
  * error prints one line naming the setting and exits with status 2; an address that cannot be
@@ -112,11 +113,11 @@ public final class Main {
             limiter.close();
         }, "ratelimiter-shutdown"));
         out.println("ratelimiter-http listening on http://" + server.hostAndPort()
-                + " backend=" + opened.backend() + " policies=" + core.rules().policies().size()
-                + " auth=" + (settings.authEnabled() ? "on" : "off")
                 + " executor=" + server.executorKind()
                 + " maxConnections=" + settings.maxConnections()
-                + " maxHeap=" + Runtime.getRuntime().maxMemory() / (1024 * 1024) + "MB");
+                + " maxHeap=" + Runtime.getRuntime().maxMemory() / (1024 * 1024) + "MB"
+                + " backend=" + opened.backend() + " policies=" + core.rules().policies().size()
+                + " auth=" + (settings.authEnabled() ? "on" : "off"));
         out.flush();
         return 0;
     }
