@@ -18,7 +18,10 @@ load_out=$(mktemp); LOGS+=("$load_out")
 "$JAVA" -cp "$PROBES" dev.ratelimiter.benchmarks.http.KeepAliveLoad "$URL" "$CONNECTIONS" \
   "$((LEAD + 3))" >"$load_out" 2>&1 &
 LOAD=$!; PIDS+=("$LOAD")
+DEGRADED=$(metric "$URL" ratelimiter_checks_degraded_total)
 sleep "$LEAD"
+# The last read before the signal: the server is gone after it.
+DEGRADED_LOADED=$(metric "$URL" ratelimiter_checks_degraded_total)
 start=$(date +%s%N)
 kill -TERM "$PID"
 status=0
@@ -29,6 +32,7 @@ cat "$load_out"
 unanswered=$(grep -o 'unanswered=[0-9]*' "$load_out" | cut -d= -f2)
 echo "exit status $status after ${elapsed_ms} ms (grace ${GRACE} s)"
 fail=0
+[[ "$DEGRADED_LOADED" == "$DEGRADED" ]] || { echo "FAIL: ratelimiter_checks_degraded_total moved ($DEGRADED -> $DEGRADED_LOADED) under load" >&2; fail=1; }
 [[ "${unanswered:-x}" == 0 ]] || { echo "FAIL: ${unanswered:-?} requests already sent got no response" >&2; fail=1; }
 (( elapsed_ms <= GRACE * 1000 + 1000 )) || { echo "FAIL: exit took ${elapsed_ms} ms" >&2; fail=1; }
 [[ "$status" == 0 || "$status" == 143 ]] || { echo "FAIL: exit status $status" >&2; fail=1; }
