@@ -23,26 +23,44 @@ import java.util.Set;
  * <table>
  *   <caption>Settings: property [environment variable, which wins], default; the bounds are in
  *   the {@link Builder} setters</caption>
- *   <tr><td>{@code ratelimiter.server.host} [RATE_LIMITER_HOST]</td><td>{@code 127.0.0.1}, or {@code 0.0.0.0} with API keys</td></tr>
+ *   <tr><td>{@code ratelimiter.server.host} [RATE_LIMITER_HOST]</td>
+ *       <td>{@code 127.0.0.1}, or {@code 0.0.0.0} with API keys</td></tr>
  *   <tr><td>{@code .port} [RATE_LIMITER_PORT]</td><td>8080; 0 picks a free port</td></tr>
- *   <tr><td>{@code .executor} [RATE_LIMITER_EXECUTOR]</td><td>{@code auto}: virtual threads on Java 21+, else {@code platform}</td></tr>
- *   <tr><td>{@code .threads} [RATE_LIMITER_THREADS]</td><td>platform: threads kept, max(8, 2 &times; cores)</td></tr>
- *   <tr><td>{@code .maxThreads} [RATE_LIMITER_MAX_THREADS]</td><td>platform: ceiling while slow senders hold threads, 1024</td></tr>
- *   <tr><td>{@code .maxQueueWait} [RATE_LIMITER_MAX_QUEUE_WAIT_MS]</td><td>ms waiting for a thread before a 503, 1000</td></tr>
- *   <tr><td>{@code .maxInFlight} [RATE_LIMITER_MAX_IN_FLIGHT]</td><td>checks decided at once before a 503, 128</td></tr>
+ *   <tr><td>{@code .executor} [RATE_LIMITER_EXECUTOR]</td>
+ *       <td>{@code auto}: virtual threads on Java 21+, else {@code platform}</td></tr>
+ *   <tr><td>{@code .threads} [RATE_LIMITER_THREADS]</td>
+ *       <td>platform: threads kept, max(8, 2 &times; cores)</td></tr>
+ *   <tr><td>{@code .maxThreads} [RATE_LIMITER_MAX_THREADS]</td>
+ *       <td>platform: ceiling while slow senders hold threads, 1024</td></tr>
+ *   <tr><td>{@code .maxQueueWait} [RATE_LIMITER_MAX_QUEUE_WAIT_MS]</td>
+ *       <td>ms waiting for a thread before a 503, 1000</td></tr>
+ *   <tr><td>{@code .maxInFlight} [RATE_LIMITER_MAX_IN_FLIGHT]</td>
+ *       <td>checks decided at once before a 503, 128</td></tr>
  *   <tr><td>{@code .backlog} [RATE_LIMITER_BACKLOG]</td><td>TCP accept backlog, 1024</td></tr>
- *   <tr><td>{@code .requestTimeout} [RATE_LIMITER_REQUEST_TIMEOUT]</td><td>s to receive a request, 10</td></tr>
- *   <tr><td>{@code .responseTimeout} [RATE_LIMITER_RESPONSE_TIMEOUT]</td><td>s to send a response, 10</td></tr>
- *   <tr><td>{@code .idleTimeout} [RATE_LIMITER_IDLE_TIMEOUT]</td><td>s a keep-alive connection may idle, 30</td></tr>
- *   <tr><td>{@code .maxConnections} [RATE_LIMITER_MAX_CONNECTIONS]</td><td>open connections, 10000 (the jar sizes it from the heap)</td></tr>
- *   <tr><td>{@code .shutdownGrace} [RATE_LIMITER_SHUTDOWN_GRACE]</td><td>s to answer received requests on shutdown, 10</td></tr>
- *   <tr><td>{@code ratelimiter.backend} [RATE_LIMITER_BACKEND]</td><td>{@code caffeine}, {@code memory} or {@code redis}</td></tr>
- *   <tr><td>{@code ratelimiter.security.api-keys.valid-keys} [RATE_LIMITER_API_KEYS]</td><td>comma-separated, none blank or repeated</td></tr>
- *   <tr><td>{@code ...api-keys.enabled} [RATE_LIMITER_API_KEYS_ENABLED]</td><td>{@code false} turns keys off; {@code true} needs keys</td></tr>
- *   <tr><td>{@code ...ip.whitelist} [RATE_LIMITER_IP_ALLOW]</td><td>addresses or CIDR networks that may call</td></tr>
- *   <tr><td>{@code ...ip.blacklist} [RATE_LIMITER_IP_DENY]</td><td>networks that may not; wins over the whitelist</td></tr>
- *   <tr><td>{@code ...ip.trusted-proxies} [RATE_LIMITER_TRUSTED_PROXIES]</td><td>whose {@code X-Forwarded-For} is believed</td></tr>
- *   <tr><td>{@code ...max-request-size} [RATE_LIMITER_MAX_REQUEST_SIZE]</td><td>bytes or KB/MB, 64KB</td></tr>
+ *   <tr><td>{@code .requestTimeout} [RATE_LIMITER_REQUEST_TIMEOUT]</td>
+ *       <td>s to receive a request, 10</td></tr>
+ *   <tr><td>{@code .responseTimeout} [RATE_LIMITER_RESPONSE_TIMEOUT]</td>
+ *       <td>s to send a response, 10</td></tr>
+ *   <tr><td>{@code .idleTimeout} [RATE_LIMITER_IDLE_TIMEOUT]</td>
+ *       <td>s a keep-alive connection may idle, 30</td></tr>
+ *   <tr><td>{@code .maxConnections} [RATE_LIMITER_MAX_CONNECTIONS]</td>
+ *       <td>open connections, 10000 (the jar sizes it from the heap)</td></tr>
+ *   <tr><td>{@code .shutdownGrace} [RATE_LIMITER_SHUTDOWN_GRACE]</td>
+ *       <td>s to answer received requests on shutdown, 10</td></tr>
+ *   <tr><td>{@code ratelimiter.backend} [RATE_LIMITER_BACKEND]</td>
+ *       <td>{@code caffeine}, {@code memory} or {@code redis}</td></tr>
+ *   <tr><td>{@code ratelimiter.security.api-keys.valid-keys} [RATE_LIMITER_API_KEYS]</td>
+ *       <td>comma-separated, none blank or repeated</td></tr>
+ *   <tr><td>{@code ...api-keys.enabled} [RATE_LIMITER_API_KEYS_ENABLED]</td>
+ *       <td>{@code false} turns keys off; {@code true} needs keys</td></tr>
+ *   <tr><td>{@code ...ip.whitelist} [RATE_LIMITER_IP_ALLOW]</td>
+ *       <td>addresses or CIDR networks that may call</td></tr>
+ *   <tr><td>{@code ...ip.blacklist} [RATE_LIMITER_IP_DENY]</td>
+ *       <td>networks that may not; wins over the whitelist</td></tr>
+ *   <tr><td>{@code ...ip.trusted-proxies} [RATE_LIMITER_TRUSTED_PROXIES]</td>
+ *       <td>whose {@code X-Forwarded-For} is believed</td></tr>
+ *   <tr><td>{@code ...max-request-size} [RATE_LIMITER_MAX_REQUEST_SIZE]</td>
+ *       <td>bytes or KB/MB, 64KB</td></tr>
  * </table>
  *
  * <p>Immutable and thread-safe. Lists are never null.
@@ -368,10 +386,7 @@ public final class ServerSettings {
             }
         }
 
-        /**
-         * @param host the address or host name to bind, not blank
-         * @return this builder
-         */
+        /** @param host the address or host name to bind, not blank; @return this builder */
         public Builder host(String host) {
             Objects.requireNonNull(host, "host");
             if (host.isBlank()) {
@@ -381,36 +396,27 @@ public final class ServerSettings {
             return this;
         }
 
-        /**
-         * @param port 0 to 65535; 0 picks a free port
-         * @return this builder
-         */
+        /** @param port 0 to 65535; 0 picks a free port; @return this builder */
         public Builder port(int port) {
             this.port = range("port", port, 0, 65535);
             return this;
         }
 
-        /**
-         * @param kind how exchanges are run
-         * @return this builder
-         */
+        /** @param kind how exchanges are run; @return this builder */
         public Builder executor(ExecutorKind kind) {
             this.executor = Objects.requireNonNull(kind, "executor");
             return this;
         }
 
-        /**
-         * @param threads platform executor: threads kept, 1 to 10000
-         * @return this builder
-         */
+        /** @param threads platform executor: threads kept, 1 to 10000; @return this builder */
         public Builder threads(int threads) {
             this.threads = range("threads", threads, 1, 10_000);
             return this;
         }
 
         /**
-         * @param maxThreads platform executor: the most threads, 1 to 10000 (raised to
-         *     {@code threads} if lower)
+         * @param maxThreads platform executor: the most threads, 1 to 10000 (raised to {@code
+         *     threads} if lower)
          * @return this builder
          */
         public Builder maxThreads(int maxThreads) {
@@ -427,55 +433,37 @@ public final class ServerSettings {
             return this;
         }
 
-        /**
-         * @param maxInFlight checks in progress at once, 1 to 1000000
-         * @return this builder
-         */
+        /** @param maxInFlight checks in progress at once, 1 to 1000000; @return this builder */
         public Builder maxInFlight(int maxInFlight) {
             this.maxInFlight = range("maxInFlight", maxInFlight, 1, 1_000_000);
             return this;
         }
 
-        /**
-         * @param backlog TCP accept backlog, 1 to 65535
-         * @return this builder
-         */
+        /** @param backlog TCP accept backlog, 1 to 65535; @return this builder */
         public Builder backlog(int backlog) {
             this.backlog = range("backlog", backlog, 1, 65535);
             return this;
         }
 
-        /**
-         * @param seconds time to receive a request, 1 to 3600
-         * @return this builder
-         */
+        /** @param seconds time to receive a request, 1 to 3600; @return this builder */
         public Builder requestTimeoutSeconds(int seconds) {
             this.requestTimeoutSeconds = range("requestTimeout", seconds, 1, 3600);
             return this;
         }
 
-        /**
-         * @param seconds time to send a response, 1 to 3600
-         * @return this builder
-         */
+        /** @param seconds time to send a response, 1 to 3600; @return this builder */
         public Builder responseTimeoutSeconds(int seconds) {
             this.responseTimeoutSeconds = range("responseTimeout", seconds, 1, 3600);
             return this;
         }
 
-        /**
-         * @param seconds idle time of a keep-alive connection, 1 to 3600
-         * @return this builder
-         */
+        /** @param seconds idle time of a keep-alive connection, 1 to 3600; @return this builder */
         public Builder idleTimeoutSeconds(int seconds) {
             this.idleTimeoutSeconds = range("idleTimeout", seconds, 1, 3600);
             return this;
         }
 
-        /**
-         * @param maxConnections open connections, 1 to 1000000
-         * @return this builder
-         */
+        /** @param maxConnections open connections, 1 to 1000000; @return this builder */
         public Builder maxConnections(int maxConnections) {
             this.maxConnections = range("maxConnections", maxConnections, 1, 1_000_000);
             return this;
@@ -557,10 +545,7 @@ public final class ServerSettings {
             return this;
         }
 
-        /**
-         * @param bytes the largest request body, 1 byte to 64 MiB
-         * @return this builder
-         */
+        /** @param bytes the largest request body, 1 byte to 64 MiB; @return this builder */
         public Builder maxBodyBytes(int bytes) {
             this.maxBodyBytes = range("maxBodyBytes", bytes, 1, 64 * 1024 * 1024);
             return this;
