@@ -18,7 +18,8 @@ import java.util.logging.Logger;
  * counted by {@link ExchangeGuard} instead.
  *
  * <p>Cost: at DEBUG the JDK builds two log records per request, which this handler mostly
- * ignores (not measured on its own; {@code http-bench.sh}'s ratio includes it). Connections the JDK closes without a response (more than
+ * ignores (not measured on its own; {@code http-bench.sh}'s ratio includes it). Connections
+ * the JDK closes without a response (more than
  * {@code sun.net.httpserver.maxReqHeaders} header names, a header block over
  * {@code maxReqHeaderSize}, a deadline) log nothing countable and are not counted. The log is
  * one per JVM, so with several servers in one JVM each counts every JDK reply. Thread-safe.
@@ -37,7 +38,8 @@ final class JdkReplies extends Handler {
     /** Starts counting JDK replies into {@code metrics}. */
     static synchronized void register(HttpMetrics metrics) {
         if (TARGETS.isEmpty()) {
-            if (JDK_LOG.getLevel() == null || JDK_LOG.getLevel().intValue() > Level.FINE.intValue()) {
+            Level level = JDK_LOG.getLevel();
+            if (level == null || level.intValue() > Level.FINE.intValue()) {
                 JDK_LOG.setLevel(Level.FINE);
             }
             JDK_LOG.removeHandler(INSTANCE);
