@@ -38,8 +38,8 @@ final class JdkReplies extends Handler {
     /** Starts counting JDK replies into {@code metrics}. */
     static synchronized void register(HttpMetrics metrics) {
         if (TARGETS.isEmpty()) {
-            Level level = JDK_LOG.getLevel();
-            if (level == null || level.intValue() > Level.FINE.intValue()) {
+            // A level the application set itself is left alone (then JDK replies go uncounted).
+            if (JDK_LOG.getLevel() == null) {
                 JDK_LOG.setLevel(Level.FINE);
             }
             JDK_LOG.removeHandler(INSTANCE);
