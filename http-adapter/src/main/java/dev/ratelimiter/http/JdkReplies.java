@@ -30,6 +30,7 @@ final class JdkReplies extends Handler {
     private static final Logger JDK_LOG = Logger.getLogger("com.sun.net.httpserver");
     private static final JdkReplies INSTANCE = new JdkReplies();
     private static final CopyOnWriteArraySet<HttpMetrics> TARGETS = new CopyOnWriteArraySet<>();
+    private static boolean levelSetHere;
 
     private JdkReplies() {
         setLevel(Level.FINE);
@@ -41,6 +42,7 @@ final class JdkReplies extends Handler {
             // A level the application set itself is left alone (then JDK replies go uncounted).
             if (JDK_LOG.getLevel() == null) {
                 JDK_LOG.setLevel(Level.FINE);
+                levelSetHere = true;
             }
             JDK_LOG.removeHandler(INSTANCE);
             JDK_LOG.addHandler(INSTANCE);
@@ -53,6 +55,11 @@ final class JdkReplies extends Handler {
         TARGETS.remove(metrics);
         if (TARGETS.isEmpty()) {
             JDK_LOG.removeHandler(INSTANCE);
+            if (levelSetHere) {
+                // No server left: the JDK need not build its DEBUG records any more.
+                JDK_LOG.setLevel(null);
+                levelSetHere = false;
+            }
         }
     }
 
