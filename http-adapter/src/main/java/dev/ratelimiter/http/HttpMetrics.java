@@ -2,19 +2,18 @@ package dev.ratelimiter.http;
 
 import dev.ratelimiter.CheckListener;
 import dev.ratelimiter.Decision;
-import dev.ratelimiter.failure.BreakerState;
+import dev.ratelimiter.RateLimiter;
+import dev.ratelimiter.micrometer.RateLimiterMetrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.time.Duration;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * The server's meters, on Micrometer's Prometheus registry:
+ * The server's meters, on Micrometer's Prometheus registry. The limiter's own series come from
+ * the library's {@link RateLimiterMetrics} binder, the same one a plain or Spring app binds to its
+ * registry, so the server shows exactly the series an app does:
  * <ul>
  *   <li>{@code ratelimiter_checks_total{policy, outcome}}: {@code outcome} is the decision's
  *       {@link Decision.Outcome#tag()} ({@code allowed}, {@code denied}, {@code failed_open},
@@ -23,64 +22,44 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  *       without a decision;</li>
  *   <li>{@code ratelimiter_checks_degraded_total}: decisions taken without the store;</li>
  *   <li>{@code ratelimiter_check_latency_seconds}: histogram of the limiter call;</li>
- *   <li>{@code ratelimiter_store_circuit_state{backend}}: 0 closed, 1 open, 2 half-open;</li>
+ *   <li>{@code ratelimiter_store_circuit_state{backend}}: 0 closed, 1 open, 2 half-open.</li>
+ * </ul>
+ * and the server's own:
+ * <ul>
  *   <li>{@code http_server_responses_total{status}}: our responses and, through
  *       {@link JdkReplies}, the ones the JDK server sends itself;</li>
  *   <li>{@code ratelimiter_http_queue_shed_total}: 503s for waiting too long for a thread.</li>
  * </ul>
- * Tag values are bounded: policies come from configuration (past {@value #MAX_POLICIES} they
- * count as {@code "other"}), statuses are the server's own. Meters are looked up once and
- * cached, so recording costs no registry lookup. Thread-safe.
+ * Tag values are bounded: policies come from configuration (past
+ * {@link RateLimiterMetrics#MAX_POLICIES} they count as {@code "other"}), statuses are the
+ * server's own. Meters are looked up once and cached, so recording costs no registry lookup.
+ * Thread-safe.
  */
 final class HttpMetrics implements CheckListener {
 
-    static final int MAX_POLICIES = 1000;
-
     private final PrometheusMeterRegistry registry =
             new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    private final ConcurrentHashMap<String, Counter[]> checks = new ConcurrentHashMap<>();
-    private final Counter errors;
-    private final Counter degraded;
-    private final Timer latency;
+    private final RateLimiterMetrics limiter;
     private final AtomicReferenceArray<Counter> statuses = new AtomicReferenceArray<>(600);
     private final Counter queueShed;
 
-    HttpMetrics(String backend, StoreHealth health) {
-        errors = Counter.builder("ratelimiter.checks").tag("policy", "none")
-                .tag("outcome", "error").description("rate-limit checks").register(registry);
-        degraded = Counter.builder("ratelimiter.checks.degraded")
-                .description("decisions taken without the store").register(registry);
-        latency = Timer.builder("ratelimiter.check.latency")
-                .description("time spent in RateLimiter.tryAcquire")
-                .publishPercentileHistogram()
-                .minimumExpectedValue(Duration.ofNanos(1_000))
-                .maximumExpectedValue(Duration.ofSeconds(10))
-                .register(registry);
+    HttpMetrics(String backend, RateLimiter watched) {
+        limiter = new RateLimiterMetrics(backend).watch(watched);
+        limiter.bindTo(registry);
         queueShed = Counter.builder("ratelimiter.http.queue.shed")
                 .description("requests answered 503 because they waited too long for a thread")
                 .register(registry);
-        Gauge.builder("ratelimiter.store.circuit.state", health, h -> circuitCode(h.circuit()))
-                .description("store circuit breaker: 0 closed, 1 open, 2 half-open")
-                .tag("backend", backend).register(registry);
     }
 
     /** Records a decision and the time the limiter took. */
     @Override
     public void onDecision(Decision d, long nanos) {
-        latency.record(nanos, TimeUnit.NANOSECONDS);
-        Counter[] byOutcome = checks.get(d.policyName());
-        if (byOutcome == null) {
-            byOutcome = policyCounters(d.policyName());
-        }
-        byOutcome[d.outcome().ordinal()].increment();
-        if (d.degraded()) {
-            degraded.increment();
-        }
+        limiter.onDecision(d, nanos);
     }
 
     /** Records a check that ended without a decision (store unavailable). */
     void checkError() {
-        errors.increment();
+        limiter.checkError();
     }
 
     /** Records a request answered 503 because it waited longer than maxQueueWait. */
@@ -115,27 +94,6 @@ final class HttpMetrics implements CheckListener {
         c.increment();
     }
 
-    private Counter[] policyCounters(String policy) {
-        String tag = checks.size() >= MAX_POLICIES ? "other" : policy;
-        Counter[] byOutcome = checks.computeIfAbsent(tag, p -> {
-            Decision.Outcome[] outcomes = Decision.Outcome.values();
-            Counter[] counters = new Counter[outcomes.length];
-            for (Decision.Outcome o : outcomes) {
-                counters[o.ordinal()] = counter(p, o.tag());
-            }
-            return counters;
-        });
-        if (!tag.equals(policy) && checks.size() < MAX_POLICIES) {
-            checks.putIfAbsent(policy, byOutcome);
-        }
-        return byOutcome;
-    }
-
-    private Counter counter(String policy, String outcome) {
-        return Counter.builder("ratelimiter.checks").tag("policy", policy).tag("outcome", outcome)
-                .description("rate-limit checks").register(registry);
-    }
-
     /** @return the Prometheus text exposition of every meter */
     String scrape() {
         return registry.scrape();
@@ -143,17 +101,5 @@ final class HttpMetrics implements CheckListener {
 
     PrometheusMeterRegistry registry() {
         return registry;
-    }
-
-    /** The gauge's value: 0 closed, 1 open, 2 half-open. */
-    private static int circuitCode(BreakerState state) {
-        switch (state) {
-            case OPEN:
-                return 1;
-            case HALF_OPEN:
-                return 2;
-            default:
-                return 0;
-        }
     }
 }

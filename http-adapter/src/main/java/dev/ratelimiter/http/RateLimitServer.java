@@ -66,7 +66,7 @@ public final class RateLimitServer implements AutoCloseable {
         this.settings = b.settings;
         String backend = b.backendName;
         StoreHealth health = new StoreHealth(b.limiter);
-        this.metrics = new HttpMetrics(backend, health);
+        this.metrics = new HttpMetrics(backend, b.limiter);
         this.server = HttpServer.create(
                 new InetSocketAddress(settings.effectiveHost(), settings.port()),
                 settings.backlog());

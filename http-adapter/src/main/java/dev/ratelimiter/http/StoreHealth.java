@@ -1,16 +1,15 @@
 package dev.ratelimiter.http;
 
 import dev.ratelimiter.RateLimiter;
-import dev.ratelimiter.failure.BreakerState;
 import dev.ratelimiter.failure.FailSafeStats;
 import dev.ratelimiter.failure.FailurePolicy;
 
 /**
- * What {@code /health} and the circuit gauge report about the store, read from the limiter's
+ * What {@code /health} reports about the store, read from the limiter's
  * {@link RateLimiter#stats()}: a limiter without a failure policy (an in-process store) is always
  * {@link Status#UP}; one with a policy reports its circuit breaker.
  *
- * <p>Thread-safe and cheap: each read is one stats snapshot, taken per health probe and scrape.
+ * <p>Thread-safe and cheap: each read is one stats snapshot, taken per health probe.
  */
 final class StoreHealth {
 
@@ -39,11 +38,6 @@ final class StoreHealth {
             default:
                 return stats.consecutiveFailures() > 0 ? Status.DEGRADED : Status.UP;
         }
-    }
-
-    /** @return the circuit breaker's state now; {@code CLOSED} without a failure policy */
-    BreakerState circuit() {
-        return limiter.stats().state();
     }
 
     /** @return whether checks are refused (503) while the store is down */

@@ -102,8 +102,8 @@ class ConfigurationTest {
                 "ratelimiter.redis.pool-max-total=0").run(context -> {
                     RateLimiterConfigException e = findCause(context.getStartupFailure());
                     assertEquals("ratelimiter.redis.pool-max-total", e.property());
-                    assertEquals("ratelimiter.redis.pool-max-total must be a whole number from 1"
-                            + " to 2147483647, was '0'", e.getMessage());
+                    assertEquals("ratelimiter.redis.pool-max-total: poolMaxTotal must be >= 1,"
+                            + " was 0", e.getMessage());
                 });
     }
 
