@@ -113,7 +113,7 @@ class RateLimiterConfigTest {
         assertEquals("ratelimiter.keys.k.refillRate must be a positive number of tokens per"
                 + " second with at most 9 decimals, was '-1'", error("ratelimiter.keys.k.refillRate=-1"));
         assertEquals("unknown property 'ratelimiter.patterns.user'; expected"
-                + " ratelimiter.patterns.<name>.capacity, .refillRate or .limits (in a .properties"
+                + " ratelimiter.patterns.<name>.capacity, .refillRate, .limits or .shadow (in a .properties"
                 + " file, escape ':' and '=' in names as '\\:' and '\\=')",
                 error("ratelimiter.patterns.user:*.capacity=5"));
         assertEquals("ratelimiter.limits: '10/1x' has period '1x' with unknown unit 'x';"
@@ -140,7 +140,8 @@ class RateLimiterConfigTest {
                 () -> source.requireKnown("ratelimiter.", RateLimiterConfig.NAMES));
         assertEquals("unknown property 'ratelimiter.capcity'; known: ratelimiter.capacity,"
                 + " ratelimiter.keys.*, ratelimiter.limits, ratelimiter.maxKeyLength,"
-                + " ratelimiter.patterns.*, ratelimiter.refillRate", e.getMessage());
+                + " ratelimiter.patterns.*, ratelimiter.refillRate, ratelimiter.shadow",
+                e.getMessage());
     }
 
     @Test
