@@ -102,10 +102,10 @@ public final class CaffeineStore implements BucketStore {
             return; // an older spec: the bucket stays on its newer policy
         }
         held.idleNanos = idleNanos(spec);
+        // The read that found the key set its countdown from the old policy's idle time: push it
+        // out to the new one's, and past a debt's time to full.
         long toFull = held.bucket.estimate(1).nanosToFull();
-        if (toFull > held.idleNanos) {
-            retain(key, toFull - held.idleNanos);
-        }
+        retain(key, Math.max(0, toFull - held.idleNanos));
     }
 
     /** Pushes the key's expiry out past the reservation; reads never bring it back in. */
