@@ -28,11 +28,36 @@ import java.util.HexFormat;
  * request's tokens after the limits; it decides them in order at one instant, exactly as {@code k}
  * {@code c} calls at that instant would, writes once, and replies four numbers per request.
  *
- * <p>The state is the same kind of packed doubles: the signature hash (a bucket written under
- * another policy, or holding anything else, reads as absent, i.e. full), the origin {@code o} in
- * whole client seconds, and per limit: last refill time in ns since the origin, tokens (negative
- * while reservations wait), and the rounding remainder in units of {@code 1/p'} tokens.
+ * <p>The state (format 2) is the same kind of packed doubles: the signature hash of the policy
+ * that wrote it, the origin {@code o} in whole client seconds, and seven per limit: last refill
+ * time in ns since the origin, tokens (negative while reservations wait, or after a cut, see
+ * below), the rounding remainder in units of {@code 1/p'} tokens, and the limit it was written
+ * under (capacity, refill tokens, period, {@code g}), so that a policy change can carry the state
+ * over. {@code 2 + 7n} doubles: 72 bytes for one limit. Format 1 ({@code 2 + 3n}, no limits
+ * stored) is read when its signature is the current policy's (its limits are then known) and
+ * rewritten as format 2; anything else reads as absent, i.e. full.
  *
+ * <h2>Policy moves</h2>
+ * When the stored signature is not the one sent (the rules changed, in this JVM or another):
+ * <ol>
+ *   <li>the same limits in the same order (a renamed policy, a shadow flag turned on or off): the
+ *       state is kept exactly, only the signature is rewritten;</li>
+ *   <li>otherwise every stored limit is first refilled to now under its own stored limit, then
+ *       limit {@code i} of the new policy inherits from stored limit {@code i} (by position):
+ *       {@code tokens = capacity - max(0, storedCapacity - storedTokens)}: tokens used stay used,
+ *       at most the capacity, below zero (a debt) if the cut is below what was used; its last
+ *       refill is now and its remainder 0 (refill continues at the new rate from now). A new
+ *       limit (past the stored count) starts full; stored limits past the new count are dropped.
+ *       The moved state is written at once, whatever the operation.</li>
+ * </ol>
+ * Exactly the rule of core's {@code LocalTokenBucket} (which the in-process stores and the CAS
+ * strategy use), so {@code ScriptDifferentialTest} compares them across changes too. Every
+ * number stays an integer below 2^53: the new tokens are a difference of two exact integers
+ * within {@code ±2^51}, and the stored limits passed {@link ScriptTokenBucket#supports} when they
+ * were written. Two JVMs with different rules on one key move it back and forth on every call;
+ * since a move keeps the tokens used, that cannot create tokens (it can only lose the fraction of a
+ * token refilled, so a slow limit may refill late until every JVM has the same rules).
+
  * <p>Why binary: the script's cost is Redis's cost per check, and Redis is single-threaded.
  * Measured on the benchmark machine (best of 7 x 5,000 calls, server {@code usec_per_call}):
  * an empty script 1.6 µs; the first version (decimal arguments, a hash read with {@code HMGET}
@@ -112,12 +137,34 @@ final class RedisScripts {
             local tokens, sec, nsec, sigHash = A[1], A[3], A[4], A[6]
             local LIM = 4503599627370496
             local floor = math.floor
+            -- State (format 2): signature, origin, then 7 per limit from S[7i-4]: last refill,
+            -- tokens, remainder, and the limit it was written under (capacity, refill tokens,
+            -- period, g). m: how many limits the stored state has.
             local v = redis.call('GET', key)
-            local S
-            if v and #v == 8 * (2 + 3 * n) then
-              S = {struct.unpack(sfmt, v)}
+            local S, m
+            if v then
+              local len = #v / 8
+              if len > 2 and (len - 2) % 7 == 0 then
+                m = (len - 2) / 7
+                S = {struct.unpack(m == n and sfmt or ('<' .. string.rep('d', len)), v)}
+                S[len + 1] = nil
+              elseif len == 2 + 3 * n then
+                -- Format 1 (3 per limit, no limits stored): read only if written under this
+                -- policy, whose limits it then had.
+                local T = {struct.unpack('<' .. string.rep('d', len), v)}
+                if T[1] == sigHash then
+                  m = n
+                  S = {T[1], T[2]}
+                  for i = 1, n do
+                    local b = 7 * i - 4
+                    S[b], S[b + 1], S[b + 2] = T[3 * i], T[3 * i + 1], T[3 * i + 2]
+                    S[b + 3], S[b + 4] = A[4 * i + 3], A[4 * i + 4]
+                    S[b + 5], S[b + 6] = A[4 * i + 5], A[4 * i + 6]
+                  end
+                end
+              end
             end
-            local fresh = (not S) or S[1] ~= sigHash
+            local fresh = not S
             local o = fresh and sec or S[2]
             local now = (sec - o) * 1000000000 + nsec
             local shift = 0
@@ -126,70 +173,111 @@ final class RedisScripts {
               o = sec
               now = nsec
             end
-            if fresh then
-              S = {sigHash, o}
-              for i = 1, n do
-                S[3 * i] = now
-                S[3 * i + 1] = A[4 * i + 3]
-                S[3 * i + 2] = 0
-              end
-            else
-              S[2] = o
-              S[3 * n + 3] = nil
-              if shift ~= 0 then
-                for i = 1, n do
-                  local t = S[3 * i] - shift
-                  if t > LIM then t = LIM elseif t < -LIM then t = -LIM end
-                  S[3 * i] = t
-                end
-              end
+            -- Limit i of the current policy as state: last refill now, full or `s` tokens.
+            local function init(T, i, s)
+              local b = 7 * i - 4
+              T[b], T[b + 1], T[b + 2] = now, s, 0
+              T[b + 3], T[b + 4], T[b + 5], T[b + 6] =
+                A[4 * i + 3], A[4 * i + 4], A[4 * i + 5], A[4 * i + 6]
             end
-            -- Refill every limit: Bucket4j's BucketState64BitsInteger.refill, greedy limits in
-            -- gcd-reduced units.
-            local avail
-            for i = 1, n do
-              local c, tk, period, g = A[4 * i + 3], A[4 * i + 4], A[4 * i + 5], A[4 * i + 6]
-              local prev, s = S[3 * i], S[3 * i + 1]
+            -- Refill limit i to now: Bucket4j's BucketState64BitsInteger.refill, greedy limits in
+            -- gcd-reduced units; c, tk, period, g are the limit it refills under.
+            local function refill(i, c, tk, period, g)
+              local b = 7 * i - 4
+              local prev, s = S[b], S[b + 1]
               local t = now
               if g == 0 and t > prev then
                 local dt0 = t - prev
                 t = t - (dt0 - floor(dt0 / period) * period)
               end
               if t > prev then
-                S[3 * i] = t
+                S[b] = t
                 if s < c then
                   local dt = t - prev
                   if g == 0 then
                     s = s + (dt / period) * tk
-                    if s >= c then s = c; S[3 * i + 2] = 0 end
+                    if s >= c then s = c; S[b + 2] = 0 end
                   else
                     local full = false
                     if dt > period then
-                      local k = floor(dt / period)
-                      s = s + k * tk
+                      local q0 = floor(dt / period)
+                      s = s + q0 * tk
                       if s > c then full = true end
-                      dt = dt - k * period
+                      dt = dt - q0 * period
                     end
                     if full then
                       s = c
-                      S[3 * i + 2] = 0
+                      S[b + 2] = 0
                     else
                       local p = period / g
-                      local divided = (tk / g) * dt + S[3 * i + 2]
+                      local divided = (tk / g) * dt + S[b + 2]
                       local q = floor(divided / p)
                       if q == 0 then
-                        S[3 * i + 2] = divided
+                        S[b + 2] = divided
                       else
                         s = s + q
-                        S[3 * i + 2] = divided - q * p
+                        S[b + 2] = divided - q * p
                       end
-                      if s >= c then s = c; S[3 * i + 2] = 0 end
+                      if s >= c then s = c; S[b + 2] = 0 end
                     end
                   end
-                  S[3 * i + 1] = s
+                  S[b + 1] = s
                 end
               end
-              if not avail or S[3 * i + 1] < avail then avail = S[3 * i + 1] end
+            end
+            local moved = false
+            if fresh then
+              S = {sigHash, o}
+              for i = 1, n do init(S, i, A[4 * i + 3]) end
+            else
+              S[2] = o
+              if shift ~= 0 then
+                for i = 1, m do
+                  local t = S[7 * i - 4] - shift
+                  if t > LIM then t = LIM elseif t < -LIM then t = -LIM end
+                  S[7 * i - 4] = t
+                end
+              end
+              if S[1] ~= sigHash then
+                -- Written under another policy. The same limits: kept exactly. Otherwise refill
+                -- under the stored limits to now, then move (RedisScripts: policy moves).
+                moved = true
+                local same = m == n
+                for i = 1, n do
+                  if same then
+                    local b = 7 * i - 4
+                    same = S[b + 3] == A[4 * i + 3] and S[b + 4] == A[4 * i + 4]
+                      and S[b + 5] == A[4 * i + 5] and S[b + 6] == A[4 * i + 6]
+                  end
+                end
+                if same then
+                  S[1] = sigHash
+                else
+                  for i = 1, m do
+                    local b = 7 * i - 4
+                    refill(i, S[b + 3], S[b + 4], S[b + 5], S[b + 6])
+                  end
+                  local N = {sigHash, o}
+                  for i = 1, n do
+                    local c = A[4 * i + 3]
+                    if i <= m then
+                      local used = S[7 * i - 1] - S[7 * i - 3]
+                      if used < 0 then used = 0 end
+                      init(N, i, c - used)
+                    else
+                      init(N, i, c)
+                    end
+                  end
+                  S = N
+                end
+              end
+            end
+            local created = fresh or moved
+            local avail
+            for i = 1, n do
+              refill(i, A[4 * i + 3], A[4 * i + 4], A[4 * i + 5], A[4 * i + 6])
+              local s = S[7 * i - 3]
+              if not avail or s < avail then avail = s end
             end
 
             -- Nanoseconds until limit i holds `deficit` more tokens (Bucket4j's
@@ -197,7 +285,7 @@ final class RedisScripts {
             local function wait(i, deficit)
               local tk, period, g = A[4 * i + 4], A[4 * i + 5], A[4 * i + 6]
               if g == 0 then
-                local w = S[3 * i] + period - now
+                local w = S[7 * i - 4] + period - now
                 if deficit <= tk then return w end
                 deficit = deficit - tk
                 if deficit < tk then return w + period end
@@ -208,7 +296,7 @@ final class RedisScripts {
               local t1, p = tk / g, period / g
               local q = floor(deficit / t1)
               local r = deficit - q * t1
-              return q * p + floor((r * p - S[3 * i + 2]) / t1)
+              return q * p + floor((r * p - S[7 * i - 2]) / t1)
             end
 
             -- Nanoseconds until every limit holds `need` tokens (nil: until full); -1 if `check`
@@ -219,7 +307,7 @@ final class RedisScripts {
                 local c = A[4 * i + 3]
                 local want = need or c
                 if check and want > c then return -1 end
-                local s = S[3 * i + 1]
+                local s = S[7 * i - 3]
                 if want > s then
                   local w = wait(i, want - s)
                   if w > d then d = w end
@@ -232,7 +320,7 @@ final class RedisScripts {
             -- nanoseconds until full.
             local function write(take)
               for i = 1, n do
-                S[3 * i + 1] = S[3 * i + 1] - take
+                S[7 * i - 3] = S[7 * i - 3] - take
               end
               local full = delay(nil, false)
               local ttl = floor(full / 1000000) + A[5]
@@ -245,10 +333,10 @@ final class RedisScripts {
               if tokens <= avail then
                 return {1, avail - tokens, 0, write(tokens)}
               end
-              if fresh then write(0) end
+              if created then write(0) end
               return {0, avail, delay(tokens, true), delay(nil, false)}
             elseif op == 'e' then
-              if fresh then write(0) end
+              if created then write(0) end
               if tokens <= avail then
                 return {1, avail, 0, delay(nil, false)}
               end
@@ -256,7 +344,7 @@ final class RedisScripts {
             elseif op == 'r' then
               local d = delay(tokens, false)
               if d > A[2] then
-                if fresh then write(0) end
+                if created then write(0) end
                 return {0, 0, -1, 0}
               end
               write(tokens)
@@ -265,12 +353,12 @@ final class RedisScripts {
               -- k try-consumes at one instant, in order, as k 'c' calls at the same time would
               -- decide them; one write at the end. Four numbers per request, as for 'c'.
               local out = {}
-              local changed = fresh
+              local changed = created
               for j = 1, k do
                 local want = A[6 + 4 * n + j]
                 if want <= avail then
                   for i = 1, n do
-                    S[3 * i + 1] = S[3 * i + 1] - want
+                    S[7 * i - 3] = S[7 * i - 3] - want
                   end
                   avail = avail - want
                   changed = true

@@ -120,11 +120,12 @@ public final class RedisStore implements BucketStore {
     private final boolean batching;
     private final Ticker ticker;
     private final long keepAliveMs;
-    private final ConcurrentMap<BucketSpec, ScriptTokenBucket.Args> scriptArgs =
+    /** Per distinct list of limits (not per spec: every reload makes new specs). */
+    private final ConcurrentMap<List<dev.ratelimiter.Limit>, ScriptTokenBucket.Args> scriptArgs =
             new ConcurrentHashMap<>();
     private final ProxyManager<String> proxyManager;
     private final Optimization optimization;
-    private final Cache<String, TokenBucket> proxies;
+    private final Cache<String, Held> proxies;
     private final UnifiedJedis client;
     private final Pool<Jedis> jedisPool;
     private final boolean ownsClient;
@@ -226,20 +227,83 @@ public final class RedisStore implements BucketStore {
         return new Builder();
     }
 
+    /** A key's cached bucket and the spec it was made for. */
+    private record Held(BucketSpec spec, TokenBucket bucket) {
+    }
+
     @Override
     public TokenBucket bucket(String key, BucketSpec spec) {
         checkOpen();
-        TokenBucket proxy = proxies.getIfPresent(key);
-        if (proxy != null) {
-            return proxy;
+        Held held = proxies.getIfPresent(key);
+        if (held == null) {
+            held = proxies.get(key, k -> new Held(spec, newBucket(k, spec)));
         }
-        return proxies.get(key, k -> newBucket(k, spec));
+        if (held.spec == spec || !spec.supersedes(held.spec)) {
+            return held.bucket; // the hit path; or a stale check: the key stays on newer rules
+        }
+        return moved(key, held, spec).bucket;
+    }
+
+    /**
+     * The key's policy changed in this JVM (see {@code RateLimiter.updateRules}). The same limits:
+     * the bucket is kept. Otherwise: under the script strategy a bucket for the new policy, whose
+     * first call moves the stored state (the script sees another signature; see
+     * {@link RedisScripts}); under CAS the stored Bucket4j state is moved first
+     * ({@link CasMigration}), then a proxy for the new configuration is cached.
+     */
+    private Held moved(String key, Held held, BucketSpec spec) {
+        Held next;
+        if (held.spec.sameLimits(spec)) {
+            next = new Held(spec, held.bucket);
+        } else {
+            TokenBucket bucket = newBucket(key, spec);
+            if (!(bucket instanceof ScriptTokenBucket)) {
+                CasMigration.move(this::casCommands, keyPrefix + key, spec, ticker.read(),
+                        keepAliveMs, errors);
+            }
+            next = new Held(spec, bucket);
+        }
+        return proxies.asMap().compute(key, (k, h) ->
+                h != null && h.spec != held.spec && !spec.supersedes(h.spec) ? h : next);
+    }
+
+    /** GET and EVAL on the key's node, for {@link CasMigration}. */
+    private CasMigration.Commands casCommands() {
+        if (client != null) {
+            return new CasMigration.Commands() {
+                @Override
+                public byte[] get(byte[] key) {
+                    return client.get(key);
+                }
+
+                @Override
+                public Object eval(byte[] script, List<byte[]> keys, List<byte[]> args) {
+                    return client.eval(script, keys, args);
+                }
+            };
+        }
+        return new CasMigration.Commands() {
+            @Override
+            public byte[] get(byte[] key) {
+                try (Jedis jedis = jedisPool.getResource()) {
+                    return jedis.get(key);
+                }
+            }
+
+            @Override
+            public Object eval(byte[] script, List<byte[]> keys, List<byte[]> args) {
+                try (Jedis jedis = jedisPool.getResource()) {
+                    return jedis.eval(script, keys, args);
+                }
+            }
+        };
     }
 
     private TokenBucket newBucket(String key, BucketSpec spec) {
         if (strategy == RedisStrategy.SCRIPT) {
             ScriptTokenBucket.Args args =
-                    scriptArgs.computeIfAbsent(spec, this::scriptArgsOrUnsupported);
+                    scriptArgs.computeIfAbsent(spec.policy().limits(),
+                            limits -> scriptArgsOrUnsupported(spec));
             if (args != UNSUPPORTED) {
                 return new ScriptTokenBucket(keyPrefix + key, args, keepAliveMs, ticker,
                         this::runScript, batching);
