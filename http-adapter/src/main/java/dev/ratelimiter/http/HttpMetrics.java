@@ -19,8 +19,11 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  *   <li>{@code ratelimiter_checks_total{policy, outcome}}: {@code outcome} is the decision's
  *       {@link Decision.Outcome#tag()} ({@code allowed}, {@code denied}, {@code failed_open},
  *       {@code failed_closed}, {@code fallback_allowed}, {@code fallback_denied},
- *       {@code store_full}, {@code overloaded}), or {@code error} for a check that ended
+ *       {@code store_full}, {@code overloaded}, {@code shadow_denied}: a shadow policy would
+ *       have denied, counted under that policy), or {@code error} for a check that ended
  *       without a decision;</li>
+ *   <li>{@code ratelimiter_config_reloads_total{result}}: {@code applied}, {@code unchanged},
+ *       {@code failed} (see {@link ConfigReloader});</li>
  *   <li>{@code ratelimiter_checks_degraded_total}: decisions taken without the store;</li>
  *   <li>{@code ratelimiter_check_latency_seconds}: histogram of the limiter call;</li>
  *   <li>{@code ratelimiter_store_circuit_state{backend}}: 0 closed, 1 open, 2 half-open;</li>
@@ -110,6 +113,18 @@ final class HttpMetrics implements CheckListener {
     private Counter counter(String policy, String outcome) {
         return Counter.builder("ratelimiter.checks").tag("policy", policy).tag("outcome", outcome)
                 .description("rate-limit checks").register(registry);
+    }
+
+    /**
+     * The counter of configuration reloads with this result: {@code
+     * ratelimiter_config_reloads_total{result="applied"|"unchanged"|"failed"}}.
+     *
+     * @param result the result tag
+     * @return the counter
+     */
+    Counter reloads(String result) {
+        return Counter.builder("ratelimiter.config.reloads").tag("result", result)
+                .description("configuration reloads by result").register(registry);
     }
 
     /** @return the Prometheus text exposition of every meter */

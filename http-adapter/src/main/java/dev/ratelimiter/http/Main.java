@@ -14,7 +14,9 @@ import java.nio.file.Path;
  * <p>Reads the configuration (the file's properties, overridden by environment variables; see
  * {@link ServerSettings} and {@link RateLimiterConfig}), opens the backend, starts
  * {@link RateLimitServer} and prints one line: address, backend, policy count, auth on or off.
- * SIGTERM stops accepting, finishes in-flight requests and closes the store. A configuration
+ * SIGTERM stops accepting, finishes in-flight requests and closes the store. With
+ * {@code --config}, {@code SIGHUP} or a change to the file reloads the rules
+ * ({@link ConfigReloader}; a broken file changes nothing). A configuration
  * error prints one line naming the setting and exits with status 2; an address that cannot be
  * bound exits with status 1.
  */
@@ -77,23 +79,45 @@ public final class Main {
         JdkServerTuning.apply(settings);
 
         RateLimiter limiter = opened.limiter();
+        ConfigReloader reloader;
+        try {
+            reloader = config == null ? null : new ConfigReloader(config, source, limiter);
+        } catch (IllegalArgumentException e) {
+            limiter.close();
+            err.println("ratelimiter-http: configuration error: " + e.getMessage());
+            return 2;
+        }
         RateLimitServer server;
         try {
-            server = RateLimitServer.builder(limiter).settings(settings)
-                    .backendName(opened.backend()).start();
+            RateLimitServer.Builder builder = RateLimitServer.builder(limiter).settings(settings)
+                    .backendName(opened.backend());
+            if (reloader != null) {
+                builder.reloader(reloader);
+            }
+            server = builder.start();
         } catch (IOException | RuntimeException e) {
             limiter.close();
             err.println("ratelimiter-http: cannot listen on " + settings.effectiveHost() + ":"
                     + settings.port() + ": " + e);
             return 1;
         }
+        if (reloader != null) {
+            reloader.installSignalHandler(); // also keeps SIGHUP from ending the JVM
+            reloader.start();
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (reloader != null) {
+                reloader.close();
+            }
             server.stop();
             limiter.close();
         }, "ratelimiter-shutdown"));
         out.println("ratelimiter-http listening on http://" + server.hostAndPort()
                 + " backend=" + opened.backend() + " policies=" + core.rules().policies().size()
-                + " auth=" + (settings.authEnabled() ? "on" : "off"));
+                + " auth=" + (settings.authEnabled() ? "on" : "off")
+                + (reloader == null ? "" : " config=" + reloader.active().version()
+                        + " reload=SIGHUP" + (reloader.interval().isZero() ? ""
+                                : ",every " + reloader.interval().toMillis() + "ms")));
         out.flush();
         return 0;
     }

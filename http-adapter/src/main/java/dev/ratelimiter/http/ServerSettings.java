@@ -70,7 +70,7 @@ public final class ServerSettings {
     private static final String SECURITY = "ratelimiter.security.";
     private static final Set<String> SERVER_NAMES = Set.of("host", "port", "threads",
             "queueSize", "maxInFlight", "backlog", "requestTimeout", "responseTimeout",
-            "idleTimeout", "maxConnections", "shutdownGrace");
+            "idleTimeout", "maxConnections", "shutdownGrace", "reloadIntervalMs");
     private static final Set<String> SECURITY_NAMES = Set.of("api-keys.valid-keys",
             "api-keys.enabled", "ip.whitelist", "ip.blacklist", "ip.trusted-proxies",
             "max-request-size");
