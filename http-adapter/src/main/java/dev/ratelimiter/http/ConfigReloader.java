@@ -203,6 +203,11 @@ final class ConfigReloader implements AutoCloseable {
         return interval;
     }
 
+    /** One look of the watch: reloads if the file's content changed since the last look. */
+    void watchOnce() {
+        watch();
+    }
+
     private void watch() {
         try {
             byte[] digest = digestOfFile();
