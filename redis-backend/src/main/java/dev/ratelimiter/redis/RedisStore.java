@@ -3,39 +3,20 @@ package dev.ratelimiter.redis;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.ratelimiter.Ticker;
-import dev.ratelimiter.spi.Bucket4jTokenBucket;
 import dev.ratelimiter.spi.BucketSpec;
 import dev.ratelimiter.spi.BucketStore;
+import dev.ratelimiter.spi.StoreOverloadedException;
 import dev.ratelimiter.spi.StoreUnavailableException;
-import dev.ratelimiter.spi.TimeMeters;
 import dev.ratelimiter.spi.TokenBucket;
-import io.github.bucket4j.TimeMeter;
-import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
-import io.github.bucket4j.distributed.proxy.ProxyManager;
-import io.github.bucket4j.distributed.proxy.optimization.Optimization;
-import io.github.bucket4j.distributed.proxy.optimization.Optimizations;
-import io.github.bucket4j.distributed.serialization.Mapper;
-import io.github.bucket4j.redis.jedis.Bucket4jJedis;
-import io.github.bucket4j.redis.jedis.RedisApi;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.LinkedHashSet;
-import java.util.List;
-import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
+import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import redis.clients.jedis.ConnectionPool;
-import redis.clients.jedis.ConnectionPoolConfig;
-import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.CommandArguments;
 import redis.clients.jedis.Jedis;
-import redis.clients.jedis.RedisClient;
-import redis.clients.jedis.RedisClusterClient;
-import redis.clients.jedis.SslOptions;
+import redis.clients.jedis.JedisClientConfig;
+import redis.clients.jedis.Protocol;
 import redis.clients.jedis.UnifiedJedis;
-import redis.clients.jedis.exceptions.JedisNoScriptException;
 import redis.clients.jedis.util.Pool;
 
 /**
@@ -47,174 +28,140 @@ import redis.clients.jedis.util.Pool;
  * RateLimiter limiter = RateLimiter.builder().rules(rules).store(store).build();
  * }</pre>
  *
- * <p>How it works depends on the {@link Builder#strategy strategy}. With
+ * <p>How it works depends on the {@link RedisStoreBuilder#strategy strategy}. With
  * {@link RedisStrategy#SCRIPT} (the default) each key is one Redis string
  * {@code <keyPrefix><key>} holding every limit of the policy, and each check is one
  * {@code EVALSHA} that refills, decides and consumes inside Redis: one round trip, no retries,
- * however many JVMs share the key. With
- * {@link RedisStrategy#CAS} each key is one Redis string holding the Bucket4j bucket state,
- * updated with Bucket4j's compare-and-swap (a {@code GET}, then an {@code EVAL} that writes only
- * if the value is unchanged; retried on a lost race). Either way: one key per bucket and no
- * multi-key command, so it is safe in Redis Cluster; every write sets a TTL of the time the bucket
- * needs to refill to full plus {@link Builder#keyTtlKeepAlive keyTtlKeepAlive}: a key left alone
- * that long is full again, so expiring it changes no decision.
+ * however many JVMs share the key. With {@link RedisStrategy#CAS} each key is one Redis string
+ * holding the Bucket4j bucket state, updated with Bucket4j's compare-and-swap. Either way: one
+ * key per bucket and no multi-key command, so it is safe in Redis Cluster; every write sets a
+ * TTL of the time the bucket needs to refill to full plus
+ * {@link RedisStoreBuilder#keyTtlKeepAlive keyTtlKeepAlive}.
  *
- * <p>Hot keys: the store keeps one bucket per active key in a bounded cache (at most
- * {@link Builder#maxCachedKeys maxCachedKeys}). Under {@code CAS} it is a Bucket4j proxy with
- * {@code Optimizations.batching()}: checks that arrive on one key while a command for it is in
- * flight in this JVM are merged into a single compare-and-swap, so contention in one JVM costs one
- * round trip for the batch instead of a retry storm (across JVMs the retries remain). Under
- * {@code SCRIPT} checks that arrive on one key while one is in flight are sent together in the
- * next {@code EVALSHA}, which decides them in order.
+ * <p><b>Automatic pipelining</b> (script strategy, store built from a URL or cluster nodes):
+ * the checks of every thread share {@link RedisStoreBuilder#connectionsPerNode two connections per
+ * Redis node}. Commands that queue while a round trip is in flight go out together in the next
+ * write and their replies are matched in order; a hot key's concurrent checks are first merged
+ * into one {@code EVALSHA} (batching), which then rides the same pipeline. The pipeline has no
+ * threads of its own: the caller that finds the connection idle writes everything queued and
+ * reads the replies for everyone (see {@code NodePipeline}); a lone caller pays one plain round
+ * trip. On Redis Cluster, keys are routed by slot to their master, and the store follows
+ * {@code MOVED}, {@code ASK} and failovers (one daemon thread refreshes the slot map). A store
+ * given a Jedis client or pool of the caller's does not pipeline: each check is a blocking call
+ * on that client.
  *
- * <p>Failures: every Redis error or timeout surfaces as {@link StoreUnavailableException} naming
- * the store and the cause. Build the limiter with {@code onStoreFailure(FailurePolicy...)} to
- * choose fail-open, fail-closed or a local fallback, and to stop calling a dead Redis.
+ * <p><b>Failures and overload are different things.</b> What Redis did (refused or reset a
+ * connection, did not answer a sent command in time, answered with an error) is a
+ * {@link StoreUnavailableException}, which the engine's failure policy and circuit breaker see.
+ * What this JVM could not do in time (its queue for a node was full, a check's deadline passed
+ * before it was written, a {@code cas} call found no free pooled connection) is a
+ * {@link StoreOverloadedException}: the engine answers it as overload, never through the failure
+ * policy, so a traffic spike cannot turn a fail-open limiter into no limiter.
  *
- * <p>Waits are bounded. The CAS loop stops at {@code requestTimeout} (the script strategy has no
- * loop); each Redis call waits at
- * most {@code poolMaxWait} for a pooled connection (or {@code connectTimeout} to open one) and
- * {@code readTimeout} for the reply. So a check costs at most about
- * {@code requestTimeout + max(poolMaxWait, connectTimeout) + readTimeout}: 20 + 10 + 15 = 45 ms
- * with the defaults.
+ * <p><b>Worst-case latency.</b> Under the script strategy a check returns or throws within its
+ * one {@link RedisStoreBuilder#timeout timeout} (default 500 ms), measured from when it was
+ * queued, whatever Redis does: the wait in the per-key batch, the queue, the write and the reply
+ * all count against it (plus thread scheduling). One exception, by construction of the pipeline:
+ * the caller that is carrying a round trip for others (the "leader", see {@code NodePipeline})
+ * reads that round trip's replies until the latest deadline in it, and opens the connection if
+ * it is closed; when Redis stops answering, that one caller can take up to
+ * {@code 2 x timeout + connectTimeout + readTimeout} (1 s + 200 ms + 500 ms = 1.7 s with the
+ * defaults). With Redis healthy, checks take a round trip plus queueing (sub-millisecond to a
+ * few milliseconds on a loaded machine). Under the {@code cas} strategy a check costs at
+ * most about {@code requestTimeout + max(poolMaxWait, connectTimeout) + readTimeout}
+ * (500 + 200 + 500 ms with the defaults).
  *
- * <p>Thread-safe. Time comes from the {@link Builder#ticker ticker} (default
- * {@link Ticker#wallClock()}, which every JVM sharing the store must agree on), under both
- * strategies: the script receives the client's time with each call. A JVM whose clock is behind
- * cannot mint tokens: a bucket's last refill time only moves forward, so a late clock sees no
- * refill until it passes that time (it is refused a little more, never admitted more). A store
- * built from
- * a URL or cluster nodes owns its connections and closes them in {@link #close()}; a client passed
- * in by the caller stays the caller's to close.
+ * <p>Thread-safe. Time comes from the {@link RedisStoreBuilder#ticker ticker} (default
+ * {@link Ticker#wallClock()}, which every JVM sharing the store must agree on): the script
+ * receives the client's time with each call. A JVM whose clock is behind cannot mint tokens: a
+ * bucket's last refill time only moves forward. A store built from a URL or cluster nodes owns
+ * its connections and threads and closes them in {@link #close()}; a client passed in by the
+ * caller stays the caller's to close.
  */
 public final class RedisStore implements BucketStore {
 
     /** The default key prefix. */
     public static final String DEFAULT_KEY_PREFIX = "ratelimiter:";
-    /** The default connect timeout: 10 ms. */
-    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofMillis(10);
-    /** The default read (socket) timeout: 15 ms. */
-    public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofMillis(15);
-    /** The default bound on one check's compare-and-swap loop: 20 ms. */
-    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofMillis(20);
-    /** The default wait for a pooled connection: 10 ms. */
-    public static final Duration DEFAULT_POOL_MAX_WAIT = Duration.ofMillis(10);
-    /** The default number of connections per node: 16. */
+    /** The default deadline of one check (script strategy), from when it is queued: 500 ms. */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofMillis(500);
+    /** The default connect timeout (TCP and handshake): 200 ms. */
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofMillis(200);
+    /** The default read (socket) timeout: 500 ms. */
+    public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofMillis(500);
+    /** The default bound on one check's compare-and-swap loop: 500 ms. */
+    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofMillis(500);
+    /** The default wait for a pooled connection (cas strategy): 200 ms. */
+    public static final Duration DEFAULT_POOL_MAX_WAIT = Duration.ofMillis(200);
+    /** The default number of pooled connections per node (cas strategy): 16. */
     public static final int DEFAULT_POOL_MAX_TOTAL = 16;
+    /** The default number of pipelined connections per node (script strategy): 2. */
+    public static final int DEFAULT_CONNECTIONS_PER_NODE = 2;
+    /** The default bound on commands queued for one node and not yet written: 4,096. */
+    public static final int DEFAULT_MAX_QUEUED_COMMANDS = 4096;
     /** The default time a key outlives its refill to full: 5 s. */
     public static final Duration DEFAULT_KEY_TTL_KEEP_ALIVE = Duration.ofSeconds(5);
     /** The default bound on cached per-key proxies: 10,000. */
     public static final int DEFAULT_MAX_CACHED_KEYS = 10_000;
 
-    private static final Logger LOG = LoggerFactory.getLogger(RedisStore.class);
-    /** Marks a policy the script strategy cannot compute exactly; it falls back to CAS. */
-    private static final ScriptTokenBucket.Args UNSUPPORTED =
-            new ScriptTokenBucket.Args(new byte[0], new byte[0], 0, new byte[0]);
-    private static final byte[] SCRIPT_SHA =
-            RedisScripts.TOKEN_BUCKET_SHA.getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] SCRIPT = RedisScripts.TOKEN_BUCKET.getBytes(StandardCharsets.UTF_8);
-
     private final String description;
     private final String keyPrefix;
     private final RedisStrategy strategy;
-    private final boolean batching;
-    private final Ticker ticker;
-    private final long keepAliveMs;
-    /** Per distinct list of limits (not per spec: every reload makes new specs). */
-    private final ConcurrentMap<List<dev.ratelimiter.Limit>, ScriptTokenBucket.Args> scriptArgs =
-            new ConcurrentHashMap<>();
-    private final ProxyManager<String> proxyManager;
-    private final Optimization optimization;
-    private final Cache<String, Held> proxies;
+    /** Each key's bucket and the spec it was made for. */
+    private final Cache<String, Held> buckets;
     private final UnifiedJedis client;
     private final Pool<Jedis> jedisPool;
     private final boolean ownsClient;
+    private final RedisPipelines pipelines;
+    private final ScriptStrategy script;
+    private final CasStrategy cas;
     private final StoreErrors errors;
+    private final long timeoutNanos;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private RedisStore(Builder b) {
+    RedisStore(RedisStoreBuilder b) {
         this.keyPrefix = b.keyPrefix;
         this.strategy = b.strategy;
-        this.batching = b.batching;
-        this.ticker = b.ticker;
-        this.keepAliveMs = b.keyTtlKeepAlive.toMillis();
-        boolean owns = false;
-        UnifiedJedis c = b.client;
+        this.timeoutNanos = b.timeout.toNanos();
         String desc = b.client != null ? "(client " + b.client.getClass().getSimpleName() + ")"
                 : b.jedisPool != null ? "(JedisPool)" : b.target.toString();
+        this.description = desc;
+        UnifiedJedis[] own = new UnifiedJedis[1];
+        this.errors = new StoreErrors(desc,
+                () -> PooledClients.dropIdleConnections(own[0], b.jedisPool));
+        UnifiedJedis c = b.client;
+        RedisPipelines p = null;
+        boolean owns = false;
         if (c == null && b.jedisPool == null) {
-            c = connect(b, desc);
-            owns = true;
+            JedisClientConfig config = PooledClients.clientConfig(b.target, b.connectTimeout,
+                    b.readTimeout);
+            try {
+                c = PooledClients.pooled(b.target, config, b.poolMaxTotal, b.poolMaxWait,
+                        b.requestTimeout.plus(b.readTimeout));
+                owns = true;
+                if (b.strategy == RedisStrategy.SCRIPT) {
+                    p = new RedisPipelines(b.target, config, b.connectionsPerNode,
+                            b.maxQueuedCommands, timeoutNanos, errors);
+                }
+            } catch (RuntimeException e) {
+                if (c != null) {
+                    c.close();
+                }
+                throw errors.unavailable(e);
+            }
         }
+        own[0] = c;
         this.client = c;
         this.jedisPool = b.jedisPool;
         this.ownsClient = owns;
-        this.description = desc;
-
-        StoreErrors errors = new StoreErrors(desc, this::dropIdleConnections);
-        Ticker ticker = b.ticker;
-        TimeMeter clock = TimeMeters.of(ticker, true);
-        RedisApi api = (client != null
-                ? Bucket4jJedis.casBasedBuilder(client)
-                : Bucket4jJedis.casBasedBuilder(jedisPool)).getRedisApi();
-        this.proxyManager = new Bucket4jJedis.JedisBasedProxyManagerBuilder<>(Mapper.STRING, api)
-                .clientClock(clock)
-                .requestTimeout(b.requestTimeout)
-                .expirationAfterWrite(ExpirationAfterWriteStrategy
-                        .basedOnTimeForRefillingBucketUpToMax(b.keyTtlKeepAlive))
-                .build();
-        this.optimization = errors.around(
-                b.batching ? Optimizations.batching() : Optimization.NONE_OPTIMIZED);
-        this.proxies = Caffeine.newBuilder().maximumSize(b.maxCachedKeys).build();
-        this.errors = errors;
-    }
-
-    private static UnifiedJedis connect(Builder b, String desc) {
-        RedisTarget t = b.target;
-        DefaultJedisClientConfig.Builder cc = DefaultJedisClientConfig.builder()
-                .connectionTimeoutMillis(millis(b.connectTimeout))
-                .socketTimeoutMillis(millis(b.readTimeout));
-        if (t.ssl) {
-            // JVM trust store, certificate and host name verified.
-            cc.sslOptions(SslOptions.defaults());
-        }
-        if (t.user != null) {
-            cc.user(t.user);
-        }
-        if (t.password != null) {
-            cc.password(t.password);
-        }
-        if (!t.cluster) {
-            cc.database(t.database);
-        }
-        ConnectionPoolConfig pool = new ConnectionPoolConfig();
-        pool.setMaxTotal(b.poolMaxTotal);
-        pool.setMaxIdle(b.poolMaxTotal);
-        pool.setMinIdle(0);
-        pool.setBlockWhenExhausted(true);
-        pool.setMaxWait(b.poolMaxWait);
-        try {
-            if (t.cluster) {
-                return RedisClusterClient.builder()
-                        .nodes(new LinkedHashSet<>(t.nodes))
-                        .clientConfig(cc.build())
-                        .poolConfig(pool)
-                        .maxAttempts(3)
-                        .maxTotalRetriesDuration(b.requestTimeout.plus(b.readTimeout))
-                        .build();
-            }
-            return RedisClient.builder()
-                    .hostAndPort(t.nodes.get(0))
-                    .clientConfig(cc.build())
-                    .poolConfig(pool)
-                    .build();
-        } catch (RuntimeException e) {
-            throw new StoreErrors(desc, () -> { }).translate(e);
-        }
-    }
-
-    private static int millis(Duration d) {
-        return (int) Math.min(Integer.MAX_VALUE, d.toMillis());
+        this.pipelines = p;
+        this.cas = new CasStrategy(c, b.jedisPool, b.ticker, b.requestTimeout, b.keyTtlKeepAlive,
+                b.batching, errors);
+        long keepAliveMs = b.keyTtlKeepAlive.toMillis();
+        this.script = b.strategy != RedisStrategy.SCRIPT ? null : p != null
+                ? ScriptStrategy.pipelined(desc, keepAliveMs, b.ticker, b.batching, p, errors)
+                : ScriptStrategy.pooled(desc, keepAliveMs, b.ticker, b.batching, c, b.jedisPool,
+                        timeoutNanos, errors);
+        this.buckets = Caffeine.newBuilder().maximumSize(b.maxCachedKeys).build();
     }
 
     /**
@@ -223,8 +170,8 @@ public final class RedisStore implements BucketStore {
      * @return a new builder; set one of {@code url}, {@code clusterNodes}, {@code client} or
      *     {@code jedisPool}
      */
-    public static Builder builder() {
-        return new Builder();
+    public static RedisStoreBuilder builder() {
+        return new RedisStoreBuilder();
     }
 
     /** A key's cached bucket and the spec it was made for. */
@@ -234,9 +181,9 @@ public final class RedisStore implements BucketStore {
     @Override
     public TokenBucket bucket(String key, BucketSpec spec) {
         checkOpen();
-        Held held = proxies.getIfPresent(key);
+        Held held = buckets.getIfPresent(key);
         if (held == null) {
-            held = proxies.get(key, k -> new Held(spec, newBucket(k, spec)));
+            held = buckets.get(key, k -> new Held(spec, newBucket(k, spec)));
         }
         if (held.spec == spec || !spec.supersedes(held.spec)) {
             return held.bucket; // the hit path; or a stale check: the key stays on newer rules
@@ -258,100 +205,22 @@ public final class RedisStore implements BucketStore {
         } else {
             TokenBucket bucket = newBucket(key, spec);
             if (!(bucket instanceof ScriptTokenBucket)) {
-                CasMigration.move(this::casCommands, keyPrefix + key, spec, ticker.read(),
-                        keepAliveMs, errors);
+                cas.move(keyPrefix + key, spec);
             }
             next = new Held(spec, bucket);
         }
-        return proxies.asMap().compute(key, (k, h) ->
+        return buckets.asMap().compute(key, (k, h) ->
                 h != null && h.spec != held.spec && !spec.supersedes(h.spec) ? h : next);
     }
 
-    /** GET and EVAL on the key's node, for {@link CasMigration}. */
-    private CasMigration.Commands casCommands() {
-        if (client != null) {
-            return new CasMigration.Commands() {
-                @Override
-                public byte[] get(byte[] key) {
-                    return client.get(key);
-                }
-
-                @Override
-                public Object eval(byte[] script, List<byte[]> keys, List<byte[]> args) {
-                    return client.eval(script, keys, args);
-                }
-            };
-        }
-        return new CasMigration.Commands() {
-            @Override
-            public byte[] get(byte[] key) {
-                try (Jedis jedis = jedisPool.getResource()) {
-                    return jedis.get(key);
-                }
-            }
-
-            @Override
-            public Object eval(byte[] script, List<byte[]> keys, List<byte[]> args) {
-                try (Jedis jedis = jedisPool.getResource()) {
-                    return jedis.eval(script, keys, args);
-                }
-            }
-        };
-    }
-
     private TokenBucket newBucket(String key, BucketSpec spec) {
-        if (strategy == RedisStrategy.SCRIPT) {
-            ScriptTokenBucket.Args args =
-                    scriptArgs.computeIfAbsent(spec.policy().limits(),
-                            limits -> scriptArgsOrUnsupported(spec));
-            if (args != UNSUPPORTED) {
-                return new ScriptTokenBucket(keyPrefix + key, args, keepAliveMs, ticker,
-                        this::runScript, batching);
+        if (script != null) {
+            TokenBucket b = script.bucket(keyPrefix + key, spec);
+            if (b != null) {
+                return b;
             }
         }
-        return new Bucket4jTokenBucket(proxyManager.builder()
-                .withOptimization(optimization)
-                .build(keyPrefix + key, spec::configuration));
-    }
-
-    private ScriptTokenBucket.Args scriptArgsOrUnsupported(BucketSpec spec) {
-        if (ScriptTokenBucket.supports(spec)) {
-            return ScriptTokenBucket.args(spec);
-        }
-        LOG.warn("RedisStore {}: policy '{}' has numbers the script cannot keep exact below 2^53"
-                + " (see RedisScripts); its keys use the cas strategy", description,
-                spec.policy().name());
-        return UNSUPPORTED;
-    }
-
-    /**
-     * One {@code EVALSHA}; after {@code NOSCRIPT} (the node restarted, failed over, or ran
-     * {@code SCRIPT FLUSH}) one {@code EVAL} with the source, which runs this call and caches the
-     * script on that node for the next ones.
-     */
-    @SuppressWarnings("unchecked")
-    private List<Long> runScript(List<byte[]> keys, List<byte[]> args) {
-        try {
-            Object reply;
-            if (client != null) {
-                try {
-                    reply = client.evalsha(SCRIPT_SHA, keys, args);
-                } catch (JedisNoScriptException e) {
-                    reply = client.eval(SCRIPT, keys, args);
-                }
-            } else {
-                try (Jedis jedis = jedisPool.getResource()) {
-                    try {
-                        reply = jedis.evalsha(SCRIPT_SHA, keys, args);
-                    } catch (JedisNoScriptException e) {
-                        reply = jedis.eval(SCRIPT, keys, args);
-                    }
-                }
-            }
-            return (List<Long>) reply;
-        } catch (RuntimeException e) {
-            throw errors.translate(e);
-        }
+        return cas.bucket(keyPrefix + key, spec);
     }
 
     /** @return the strategy this store uses for every policy the script supports */
@@ -362,22 +231,33 @@ public final class RedisStore implements BucketStore {
     @Override
     public void remove(String key) {
         checkOpen();
-        proxies.invalidate(key);
+        buckets.invalidate(key);
+        if (pipelines != null) {
+            byte[] k = (keyPrefix + key).getBytes(StandardCharsets.UTF_8);
+            pipelines.execute(new CommandArguments(Protocol.Command.DEL).key(k), k, null,
+                    System.nanoTime() + timeoutNanos);
+            return;
+        }
         try {
-            proxyManager.removeProxy(keyPrefix + key);
+            cas.remove(keyPrefix + key);
         } catch (RuntimeException e) {
             throw errors.translate(e);
         }
     }
 
     /**
-     * Sends a {@code PING}: a way to check the URL, credentials and reachability at start-up.
+     * Sends a {@code PING} (to every master of a cluster): a way to check the URL, credentials
+     * and reachability at start-up.
      *
      * @throws StoreUnavailableException if Redis does not answer, naming the store and the cause
      *     (unreachable, credentials rejected, timed out)
      */
     public void verify() {
         checkOpen();
+        if (pipelines != null) {
+            pipelines.ping();
+            return;
+        }
         try {
             if (client != null) {
                 client.ping();
@@ -401,10 +281,20 @@ public final class RedisStore implements BucketStore {
         return keyPrefix + key;
     }
 
-    /** @return how many per-key proxies are cached now (at most {@code maxCachedKeys}) */
+    /** @return how many per-key buckets are cached now (at most {@code maxCachedKeys}) */
     public long cachedKeys() {
-        proxies.cleanUp();
-        return proxies.estimatedSize();
+        buckets.cleanUp();
+        return buckets.estimatedSize();
+    }
+
+    /** @return whether checks go through the automatic pipeline (script strategy, own client) */
+    public boolean pipelined() {
+        return pipelines != null;
+    }
+
+    /** @return commands waiting in this JVM to be written to Redis (0 when not pipelined) */
+    int queuedCommands() {
+        return pipelines == null ? 0 : pipelines.queued();
     }
 
     @Override
@@ -422,7 +312,10 @@ public final class RedisStore implements BucketStore {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        proxies.invalidateAll();
+        buckets.invalidateAll();
+        if (pipelines != null) {
+            pipelines.close();
+        }
         if (ownsClient) {
             client.close();
         }
@@ -431,345 +324,13 @@ public final class RedisStore implements BucketStore {
     @Override
     public String toString() {
         return "RedisStore[" + description + ", prefix=" + keyPrefix + ", strategy="
-                + strategy.name().toLowerCase(java.util.Locale.ROOT) + "]";
+                + strategy.name().toLowerCase(Locale.ROOT) + (pipelines != null
+                ? ", pipelined" : "") + "]";
     }
 
     private void checkOpen() {
         if (closed.get()) {
             throw new IllegalStateException("RedisStore " + description + " is closed");
-        }
-    }
-
-    /** After a connection error, idle pooled connections probably point at a dead server. */
-    private void dropIdleConnections() {
-        try {
-            if (client instanceof RedisClient rc) {
-                rc.getPool().clear();
-            } else if (client instanceof RedisClusterClient rcc) {
-                for (ConnectionPool p : rcc.getClusterNodes().values()) {
-                    p.clear();
-                }
-            } else if (jedisPool != null) {
-                jedisPool.clear();
-            }
-        } catch (RuntimeException ignored) {
-            // Best effort: a pool that cannot be cleared now is cleared on the next error.
-        }
-    }
-
-    /**
-     * Configures a {@link RedisStore}. Each option is validated as it is set; messages name the
-     * option and the value. Not thread-safe.
-     */
-    public static final class Builder {
-        private RedisTarget target;
-        private String targetOption;
-        private UnifiedJedis client;
-        private Pool<Jedis> jedisPool;
-        private String username;
-        private String password;
-        private String keyPrefix = DEFAULT_KEY_PREFIX;
-        private Ticker ticker = Ticker.wallClock();
-        private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
-        private Duration readTimeout = DEFAULT_READ_TIMEOUT;
-        private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
-        private Duration poolMaxWait = DEFAULT_POOL_MAX_WAIT;
-        private int poolMaxTotal = DEFAULT_POOL_MAX_TOTAL;
-        private Duration keyTtlKeepAlive = DEFAULT_KEY_TTL_KEEP_ALIVE;
-        private boolean batching = true;
-        private RedisStrategy strategy = RedisStrategy.SCRIPT;
-        private int maxCachedKeys = DEFAULT_MAX_CACHED_KEYS;
-
-        private Builder() {
-        }
-
-        /**
-         * One Redis server: {@code redis://[user:password@]host[:port][/database]}, or
-         * {@code rediss://...} for TLS. Port 6379 and database 0 when left out; user and password
-         * are URL-encoded.
-         *
-         * @param url the URL, not null
-         * @return this builder
-         * @throws IllegalArgumentException if the URL is malformed, naming what is wrong
-         * @throws IllegalStateException if another connection option is already set
-         */
-        public Builder url(String url) {
-            Objects.requireNonNull(url, "url");
-            setTarget("url");
-            this.target = RedisTarget.parseUrl("url", url);
-            return this;
-        }
-
-        /**
-         * A Redis Cluster, found from these seed nodes: {@code "host:port,host:port"}. The
-         * store discovers the other nodes and follows slot moves.
-         *
-         * @param nodes comma-separated {@code host:port}, at least one
-         * @return this builder
-         * @throws IllegalArgumentException if an entry is not {@code host:port}
-         * @throws IllegalStateException if another connection option is already set
-         */
-        public Builder clusterNodes(String nodes) {
-            Objects.requireNonNull(nodes, "clusterNodes");
-            setTarget("clusterNodes");
-            this.target = RedisTarget.parseClusterNodes("clusterNodes", nodes, null, null, false);
-            return this;
-        }
-
-        /**
-         * A client the caller already has ({@code RedisClient}, {@code RedisClusterClient},
-         * {@code JedisPooled}, {@code JedisCluster}). The caller keeps owning it: the store does
-         * not close it, and its timeouts and pool apply instead of this builder's.
-         *
-         * @param client the client
-         * @return this builder
-         * @throws IllegalStateException if another connection option is already set
-         */
-        public Builder client(UnifiedJedis client) {
-            Objects.requireNonNull(client, "client");
-            setTarget("client");
-            this.client = client;
-            return this;
-        }
-
-        /**
-         * A {@code JedisPool} the caller already has; as for {@link #client}, the caller owns it.
-         *
-         * @param pool the pool
-         * @return this builder
-         * @throws IllegalStateException if another connection option is already set
-         */
-        public Builder jedisPool(Pool<Jedis> pool) {
-            Objects.requireNonNull(pool, "jedisPool");
-            setTarget("jedisPool");
-            this.jedisPool = pool;
-            return this;
-        }
-
-        private void setTarget(String option) {
-            if (targetOption != null) {
-                throw new IllegalStateException("RedisStore: " + option + " conflicts with "
-                        + targetOption + " already set; choose one way to reach Redis");
-            }
-            targetOption = option;
-        }
-
-        /**
-         * The user, overriding one in the URL (Redis 6 ACL).
-         *
-         * @param username the user
-         * @return this builder
-         */
-        public Builder username(String username) {
-            this.username = Objects.requireNonNull(username, "username");
-            return this;
-        }
-
-        /**
-         * The password, overriding one in the URL; the way to give cluster nodes a password.
-         *
-         * @param password the password
-         * @return this builder
-         */
-        public Builder password(String password) {
-            this.password = Objects.requireNonNull(password, "password");
-            return this;
-        }
-
-        /**
-         * Prepended to every key. Two limiters share limits exactly when they share Redis and
-         * prefix.
-         *
-         * @param keyPrefix the prefix, may be empty; default {@code "ratelimiter:"}
-         * @return this builder
-         * @throws IllegalArgumentException if the prefix contains whitespace or is over 64 chars
-         */
-        public Builder keyPrefix(String keyPrefix) {
-            Objects.requireNonNull(keyPrefix, "keyPrefix");
-            if (keyPrefix.length() > 64 || keyPrefix.chars().anyMatch(Character::isWhitespace)) {
-                throw new IllegalArgumentException("keyPrefix must be at most 64 characters"
-                        + " without whitespace, was '" + keyPrefix + "'");
-            }
-            this.keyPrefix = keyPrefix;
-            return this;
-        }
-
-        /**
-         * The clock buckets read. It exists for tests (a {@code ManualClock} steps refills);
-         * in production every JVM sharing the store must read the same clock, which is why the
-         * default is {@link Ticker#wallClock()}. The request timeout is measured on it too.
-         *
-         * @param ticker the ticker
-         * @return this builder
-         */
-        public Builder ticker(Ticker ticker) {
-            this.ticker = Objects.requireNonNull(ticker, "ticker");
-            return this;
-        }
-
-        /**
-         * How long to wait for a TCP connection. Default 10 ms (Redis is expected nearby).
-         *
-         * @param timeout positive, at most {@link Integer#MAX_VALUE} ms
-         * @return this builder
-         * @throws IllegalArgumentException if not positive
-         */
-        public Builder connectTimeout(Duration timeout) {
-            this.connectTimeout = positiveMillis("connectTimeout", timeout);
-            return this;
-        }
-
-        /**
-         * How long to wait for each reply from Redis. Default 15 ms.
-         *
-         * @param timeout positive
-         * @return this builder
-         * @throws IllegalArgumentException if not positive
-         */
-        public Builder readTimeout(Duration timeout) {
-            this.readTimeout = positiveMillis("readTimeout", timeout);
-            return this;
-        }
-
-        /**
-         * The most one check may spend in Bucket4j's compare-and-swap loop, across retries; the
-         * loop is otherwise unbounded under contention. Default 20 ms.
-         *
-         * @param timeout positive
-         * @return this builder
-         * @throws IllegalArgumentException if not positive
-         */
-        public Builder requestTimeout(Duration timeout) {
-            this.requestTimeout = positiveMillis("requestTimeout", timeout);
-            return this;
-        }
-
-        /**
-         * How long a call waits for a free pooled connection. Default 10 ms.
-         *
-         * @param timeout positive
-         * @return this builder
-         * @throws IllegalArgumentException if not positive
-         */
-        public Builder poolMaxWait(Duration timeout) {
-            this.poolMaxWait = positiveMillis("poolMaxWait", timeout);
-            return this;
-        }
-
-        /**
-         * The most connections to each Redis node. Default 16; size it to the threads that
-         * check concurrently, or calls wait up to {@code poolMaxWait} and then fail.
-         *
-         * @param max at least 1
-         * @return this builder
-         * @throws IllegalArgumentException if less than 1
-         */
-        public Builder poolMaxTotal(int max) {
-            if (max < 1) {
-                throw new IllegalArgumentException("poolMaxTotal must be >= 1, was " + max);
-            }
-            this.poolMaxTotal = max;
-            return this;
-        }
-
-        /**
-         * How long a key lives after its bucket would be full again. Default 5 s.
-         *
-         * @param keepAlive positive
-         * @return this builder
-         * @throws IllegalArgumentException if not positive
-         */
-        public Builder keyTtlKeepAlive(Duration keepAlive) {
-            this.keyTtlKeepAlive = positiveMillis("keyTtlKeepAlive", keepAlive);
-            return this;
-        }
-
-        /**
-         * How checks become Redis commands: {@link RedisStrategy#SCRIPT} (default; one
-         * {@code EVALSHA} per check) or {@link RedisStrategy#CAS} (Bucket4j compare-and-swap).
-         * Every JVM sharing the key prefix must use the same one. Under {@code SCRIPT}, a policy
-         * whose numbers the script cannot keep exact (see {@code ScriptTokenBucket.supports}:
-         * capacity over 2^50, a period of 52 days or more, or an unusual tokens/period ratio) is
-         * served by {@code CAS}, with one warning logged per policy.
-         *
-         * @param strategy the strategy, not null
-         * @return this builder
-         */
-        public Builder strategy(RedisStrategy strategy) {
-            this.strategy = Objects.requireNonNull(strategy, "strategy");
-            return this;
-        }
-
-        /**
-         * Whether concurrent checks on one key in this JVM are merged into one Redis command:
-         * under {@code SCRIPT}, one {@code EVALSHA} deciding them in order; under {@code CAS},
-         * Bucket4j's {@code Optimizations.batching()}. Default true.
-         *
-         * @param batching true to merge
-         * @return this builder
-         */
-        public Builder batching(boolean batching) {
-            this.batching = batching;
-            return this;
-        }
-
-        /**
-         * The most per-key proxies kept; the least recently used are dropped beyond it (a dropped
-         * key only loses batching until it is used again). Default 10,000.
-         *
-         * @param max at least 1
-         * @return this builder
-         * @throws IllegalArgumentException if less than 1
-         */
-        public Builder maxCachedKeys(int max) {
-            if (max < 1) {
-                throw new IllegalArgumentException("maxCachedKeys must be >= 1, was " + max);
-            }
-            this.maxCachedKeys = max;
-            return this;
-        }
-
-        /**
-         * Applies every option set in {@code config}; options it leaves unset keep their value.
-         *
-         * @param config the loaded configuration
-         * @return this builder
-         */
-        public Builder config(RedisStoreConfig config) {
-            Objects.requireNonNull(config, "config");
-            config.applyTo(this);
-            return this;
-        }
-
-        /**
-         * Builds the store. A store given a URL connects lazily (the first check opens the first
-         * connection; call {@link RedisStore#verify()} to check eagerly). A cluster store reads
-         * the slot map now.
-         *
-         * @return the store
-         * @throws IllegalStateException if no way to reach Redis was set
-         * @throws StoreUnavailableException if cluster seed nodes cannot be reached
-         */
-        public RedisStore build() {
-            if (targetOption == null) {
-                throw new IllegalStateException("RedisStore: set url, clusterNodes, client or"
-                        + " jedisPool (ratelimiter.redis.url or ratelimiter.redis.clusterNodes)");
-            }
-            if (target != null && (username != null || password != null)) {
-                target = target.withCredentials(username, password);
-            } else if (target == null && (username != null || password != null)) {
-                throw new IllegalStateException("RedisStore: username/password apply to url or"
-                        + " clusterNodes, not to a client set with " + targetOption);
-            }
-            return new RedisStore(this);
-        }
-
-        private static Duration positiveMillis(String option, Duration d) {
-            Objects.requireNonNull(d, option);
-            if (d.isNegative() || d.isZero() || d.toMillis() == 0) {
-                throw new IllegalArgumentException(option + " must be at least 1 ms, was " + d);
-            }
-            return d;
         }
     }
 }

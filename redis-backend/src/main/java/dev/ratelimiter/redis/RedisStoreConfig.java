@@ -25,16 +25,25 @@ import java.util.Optional;
  *       <td>overrides the URL's password; the way to set one for cluster nodes</td></tr>
  *   <tr><td>{@code ratelimiter.redis.keyPrefix} [RATE_LIMITER_REDIS_KEY_PREFIX]</td>
  *       <td>{@code ratelimiter:}</td></tr>
+ *   <tr><td>{@code ratelimiter.redis.timeoutMs} [RATE_LIMITER_REDIS_TIMEOUT_MS]</td>
+ *       <td>500: one check's deadline from when it is queued (script strategy); the worst-case
+ *       latency of a check</td></tr>
+ *   <tr><td>{@code ratelimiter.redis.connectionsPerNode}
+ *       [RATE_LIMITER_REDIS_CONNECTIONS_PER_NODE]</td>
+ *       <td>2 pipelined connections per node, shared by every thread</td></tr>
+ *   <tr><td>{@code ratelimiter.redis.maxQueuedCommands}
+ *       [RATE_LIMITER_REDIS_MAX_QUEUED_COMMANDS]</td>
+ *       <td>4096 commands waiting to be written per node; beyond: overload</td></tr>
  *   <tr><td>{@code ratelimiter.redis.connectTimeoutMs} [RATE_LIMITER_REDIS_CONNECT_TIMEOUT_MS]</td>
- *       <td>10</td></tr>
+ *       <td>200</td></tr>
  *   <tr><td>{@code ratelimiter.redis.readTimeoutMs} [RATE_LIMITER_REDIS_READ_TIMEOUT_MS]</td>
- *       <td>15</td></tr>
+ *       <td>500: no reply that long while a command is in flight breaks the connection</td></tr>
  *   <tr><td>{@code ratelimiter.redis.requestTimeoutMs} [RATE_LIMITER_REDIS_REQUEST_TIMEOUT_MS]</td>
- *       <td>20: bound on one check's compare-and-swap loop</td></tr>
+ *       <td>500: bound on one check's compare-and-swap loop (cas strategy)</td></tr>
  *   <tr><td>{@code ratelimiter.redis.poolMaxTotal} [RATE_LIMITER_REDIS_POOL_MAX_TOTAL]</td>
- *       <td>16 connections per node</td></tr>
+ *       <td>16 pooled connections per node (cas strategy)</td></tr>
  *   <tr><td>{@code ratelimiter.redis.poolMaxWaitMs} [RATE_LIMITER_REDIS_POOL_MAX_WAIT_MS]</td>
- *       <td>10</td></tr>
+ *       <td>200 (cas strategy); running out of it is overload, not a store failure</td></tr>
  *   <tr><td>{@code ratelimiter.redis.keyTtlKeepAliveMs}
  *       [RATE_LIMITER_REDIS_KEY_TTL_KEEP_ALIVE_MS]</td>
  *       <td>5000: a key's TTL is its time to refill to full plus this</td></tr>
@@ -56,7 +65,8 @@ public final class RedisStoreConfig {
     /** Every property this section knows, without the prefix. */
     static final List<String> NAMES = List.of("url", "clusterNodes", "username", "password",
             "keyPrefix", "connectTimeoutMs", "readTimeoutMs", "requestTimeoutMs", "poolMaxTotal",
-            "poolMaxWaitMs", "keyTtlKeepAliveMs", "batching", "maxCachedKeys", "strategy");
+            "poolMaxWaitMs", "keyTtlKeepAliveMs", "batching", "maxCachedKeys", "strategy",
+            "timeoutMs", "connectionsPerNode", "maxQueuedCommands");
 
     private final Map<String, String> values;
 
@@ -124,7 +134,7 @@ public final class RedisStoreConfig {
         return values.containsKey("url") || values.containsKey("clusterNodes");
     }
 
-    void applyTo(RedisStore.Builder b) {
+    void applyTo(RedisStoreBuilder b) {
         String url = values.get("url");
         String nodes = values.get("clusterNodes");
         if (url != null && nodes != null) {
@@ -153,6 +163,10 @@ public final class RedisStoreConfig {
         ifSet("maxCachedKeys", v -> b.maxCachedKeys(positiveInt("maxCachedKeys", v)));
         ifSet("batching", v -> b.batching(bool("batching", v)));
         ifSet("strategy", v -> b.strategy(strategy(v)));
+        ifSet("timeoutMs", v -> b.timeout(millis("timeoutMs", v)));
+        ifSet("connectionsPerNode", v -> wrap("connectionsPerNode",
+                () -> b.connectionsPerNode(positiveInt("connectionsPerNode", v))));
+        ifSet("maxQueuedCommands", v -> b.maxQueuedCommands(positiveInt("maxQueuedCommands", v)));
     }
 
     private void ifSet(String name, java.util.function.Consumer<String> action) {

@@ -20,7 +20,7 @@ import java.util.Objects;
  * <p>Every JVM sharing a key prefix must use the same strategy: the two store a bucket in
  * different formats (the script's packed state, Bucket4j's serialized state). The script treats a
  * value it did not write as an absent (full) bucket and overwrites it; Bucket4j fails to read the
- * script's. Switch strategies with a new {@link RedisStore.Builder#keyPrefix keyPrefix}, or after
+ * script's. Switch strategies with a new {@link RedisStoreBuilder#keyPrefix keyPrefix}, or after
  * the keys have expired.
  *
  * <p>Immutable and thread-safe.

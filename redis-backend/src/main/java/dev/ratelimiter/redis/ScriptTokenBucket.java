@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -31,6 +32,11 @@ import java.util.concurrent.locks.LockSupport;
  * compare-and-swap strategy; a lone call goes out at once, unchanged. Waiting threads park until
  * answered; a sender that has its own answer wakes the next waiter to send the next batch. No
  * lock is held across the Redis call.
+ *
+ * <p>Deadlines: each check has one, {@link ScriptRunner#timeoutNanos()} from when it was queued
+ * here. A batch's command carries the earliest deadline of its checks, so no check waits past
+ * its own; a check still waiting here, unsent, when its deadline passes fails with
+ * {@link dev.ratelimiter.spi.StoreOverloadedException} (this JVM could not send it in time).
  */
 final class ScriptTokenBucket implements TokenBucket {
 
@@ -63,13 +69,19 @@ final class ScriptTokenBucket implements TokenBucket {
 
     /** A queued try-consume: its tokens, then its answer or failure, set once by a sender. */
     private static final class Pending {
+        static final int QUEUED = 0;
+        static final int TAKEN = 1;
+        static final int ABANDONED = 2;
         final long tokens;
+        final long deadline;
         final Thread waiter = Thread.currentThread();
+        final AtomicInteger state = new AtomicInteger(QUEUED);
         volatile Probe probe;
         volatile RuntimeException failure;
 
-        Pending(long tokens) {
+        Pending(long tokens, long deadline) {
             this.tokens = tokens;
+            this.deadline = deadline;
         }
 
         boolean done() {
@@ -82,9 +94,16 @@ final class ScriptTokenBucket implements TokenBucket {
         /**
          * @param key the Redis key, as the one-element KEYS list
          * @param args the script's arguments
+         * @param deadline {@link System#nanoTime()} by which the reply must be in
          * @return the script's reply: a list of four Longs
          */
-        List<Long> run(List<byte[]> key, List<byte[]> args);
+        List<Long> run(List<byte[]> key, List<byte[]> args, long deadline);
+
+        /** @return how long a check may take from when it is queued, in nanoseconds */
+        long timeoutNanos();
+
+        /** @return the exception for a check whose deadline passed before it was sent */
+        dev.ratelimiter.spi.StoreOverloadedException notSent();
     }
 
     /**
@@ -178,11 +197,13 @@ final class ScriptTokenBucket implements TokenBucket {
 
     @Override
     public Probe tryConsume(long tokens) {
+        long deadline = System.nanoTime() + runner.timeoutNanos();
         if (!batching) {
-            return probe(call(TRY_CONSUME, tokens, 0), 0);
+            return probe(call(TRY_CONSUME, tokens, 0, deadline), 0);
         }
-        Pending me = new Pending(tokens);
+        Pending me = new Pending(tokens, deadline);
         queue.add(me);
+        boolean interrupted = false;
         while (!me.done()) {
             if (sending.compareAndSet(false, true)) {
                 sendQueued();
@@ -199,8 +220,22 @@ final class ScriptTokenBucket implements TokenBucket {
                 // lost). The timeout is only a safety net: a short one would have hundreds of
                 // waiting threads spinning (measured: 400 threads on one key collapsed to ~500
                 // checks/s with a 200 µs timeout).
-                LockSupport.parkNanos(this, 50_000_000L);
+                long left = me.deadline - System.nanoTime();
+                if (left <= 0 && me.state.compareAndSet(Pending.QUEUED, Pending.ABANDONED)) {
+                    if (interrupted) {
+                        Thread.currentThread().interrupt();
+                    }
+                    throw runner.notSent();
+                }
+                // Once taken, the batch's command carries a deadline no later than ours.
+                LockSupport.parkNanos(this, left > 0 ? Math.min(left, 50_000_000L) : 1_000_000L);
+                if (Thread.interrupted()) {
+                    interrupted = true; // parking with the flag set would spin; restore below
+                }
             }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
         if (me.failure != null) {
             throw me.failure;
@@ -213,7 +248,9 @@ final class ScriptTokenBucket implements TokenBucket {
         try {
             List<Pending> batch = new ArrayList<>();
             for (Pending p; batch.size() < MAX_BATCH && (p = queue.poll()) != null; ) {
-                batch.add(p);
+                if (p.state.compareAndSet(Pending.QUEUED, Pending.TAKEN)) {
+                    batch.add(p);
+                }
             }
             if (!batch.isEmpty()) {
                 send(batch);
@@ -226,15 +263,19 @@ final class ScriptTokenBucket implements TokenBucket {
     private void send(List<Pending> batch) {
         try {
             Probe[] probes;
+            long deadline = batch.get(0).deadline;
+            for (Pending p : batch) {
+                deadline = p.deadline - deadline < 0 ? p.deadline : deadline;
+            }
             if (batch.size() == 1) {
                 long tokens = batch.get(0).tokens;
-                probes = new Probe[] {probe(call(TRY_CONSUME, tokens, 0), 0)};
+                probes = new Probe[] {probe(call(TRY_CONSUME, tokens, 0, deadline), 0)};
             } else {
                 long[] tokens = new long[batch.size()];
                 for (int i = 0; i < tokens.length; i++) {
                     tokens[i] = batch.get(i).tokens;
                 }
-                probes = tryConsumeAll(tokens);
+                probes = tryConsumeAll(tokens, deadline);
             }
             for (int i = 0; i < probes.length; i++) {
                 batch.get(i).probe = probes[i];
@@ -261,9 +302,10 @@ final class ScriptTokenBucket implements TokenBucket {
      * answers separate {@link #tryConsume} calls at that instant would give.
      *
      * @param tokens each at least 1; at most {@link #MAX_BATCH} of them
+     * @param deadline {@link System#nanoTime()} by which the reply must be in
      * @return one probe per request, in order
      */
-    Probe[] tryConsumeAll(long[] tokens) {
+    Probe[] tryConsumeAll(long[] tokens, long deadline) {
         long now = ticker.read();
         ByteBuffer numbers = ByteBuffer.allocate(8 * (HEADER + tokens.length)
                 + policy.limits().length).order(ByteOrder.LITTLE_ENDIAN);
@@ -278,7 +320,7 @@ final class ScriptTokenBucket implements TokenBucket {
         byte[] format = ("<" + "d".repeat(HEADER + limitDoubles + tokens.length))
                 .getBytes(StandardCharsets.US_ASCII);
         List<Long> r = runner.run(key, List.of(BATCH, format, numbers.array(),
-                policy.stateFormat()));
+                policy.stateFormat()), deadline);
         Probe[] probes = new Probe[tokens.length];
         for (int i = 0; i < probes.length; i++) {
             probes[i] = probe(r, 4 * i);
@@ -296,7 +338,7 @@ final class ScriptTokenBucket implements TokenBucket {
 
     @Override
     public Probe estimate(long tokens) {
-        List<Long> r = call(ESTIMATE, tokens, 0);
+        List<Long> r = call(ESTIMATE, tokens, 0, System.nanoTime() + runner.timeoutNanos());
         boolean possible = r.get(0) == 1;
         // Floored at 0 like Bucket4j's EstimationProbe, which the reference adapter reads.
         return new Probe(possible, Math.max(0, r.get(1)), possible ? 0 : never(r.get(2)),
@@ -305,7 +347,8 @@ final class ScriptTokenBucket implements TokenBucket {
 
     @Override
     public long reserve(long tokens, long maxWaitNanos) {
-        List<Long> r = call(RESERVE, tokens, Math.min(maxWaitNanos, MAX_WAIT_ARG));
+        List<Long> r = call(RESERVE, tokens, Math.min(maxWaitNanos, MAX_WAIT_ARG),
+                System.nanoTime() + runner.timeoutNanos());
         return r.get(0) == 1 ? r.get(2) : -1;
     }
 
@@ -313,7 +356,7 @@ final class ScriptTokenBucket implements TokenBucket {
         return wait == NEVER ? Long.MAX_VALUE : wait;
     }
 
-    private List<Long> call(byte[] op, long tokens, long maxWaitNanos) {
+    private List<Long> call(byte[] op, long tokens, long maxWaitNanos, long deadline) {
         long now = ticker.read();
         ByteBuffer numbers = ByteBuffer.allocate(8 * HEADER + policy.limits().length)
                 .order(ByteOrder.LITTLE_ENDIAN);
@@ -323,7 +366,7 @@ final class ScriptTokenBucket implements TokenBucket {
                 .putDouble(Math.floorMod(now, 1_000_000_000L))
                 .putDouble(keepAliveMs).putDouble(policy.signature()).put(policy.limits());
         return runner.run(key, List.of(op, policy.numbersFormat(), numbers.array(),
-                policy.stateFormat()));
+                policy.stateFormat()), deadline);
     }
 
     @Override

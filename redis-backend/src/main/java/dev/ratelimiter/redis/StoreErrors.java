@@ -1,8 +1,10 @@
 package dev.ratelimiter.redis;
 
+import dev.ratelimiter.spi.StoreOverloadedException;
 import dev.ratelimiter.spi.StoreUnavailableException;
 import io.github.bucket4j.TimeoutException;
 import java.net.SocketTimeoutException;
+import java.util.NoSuchElementException;
 import io.github.bucket4j.distributed.proxy.AsyncCommandExecutor;
 import io.github.bucket4j.distributed.proxy.CommandExecutor;
 import io.github.bucket4j.distributed.proxy.optimization.Optimization;
@@ -15,9 +17,18 @@ import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
 
 /**
- * Turns what Jedis and Bucket4j throw when Redis cannot be reached into
- * {@link StoreUnavailableException}, with a message that names the store and the cause, so the
- * failure policy in core sees one exception type.
+ * Turns what Jedis and Bucket4j throw into the two exceptions core tells apart, with a message
+ * that names the store and the cause:
+ *
+ * <ul>
+ *   <li>{@link StoreUnavailableException} for what Redis did: refused or reset a connection,
+ *       did not answer a command that was sent, answered with an error, rejected credentials.
+ *       The circuit breaker counts these.
+ *   <li>{@link StoreOverloadedException} for what this JVM could not do in time: a full local
+ *       queue, a command whose deadline passed before it was written, a wait for a pooled
+ *       connection that timed out, a compare-and-swap loop out of time under contention. The
+ *       breaker never counts these: Redis may be perfectly healthy.
+ * </ul>
  *
  * <p>It is applied as the outermost Bucket4j {@link Optimization}, so it also sees the
  * {@code BatchFailedException} that batching wraps around a failure shared by a whole batch.
@@ -38,13 +49,59 @@ final class StoreErrors {
         this.onConnectionError = onConnectionError;
     }
 
-    /** The exception to throw for {@code e}: a {@link StoreUnavailableException} or {@code e}. */
+    /** @return what messages call the store */
+    String store() {
+        return store;
+    }
+
+    /**
+     * @param what what was full or late, completing "Redis store X ..."
+     * @return the overload exception, naming the store
+     */
+    StoreOverloadedException overloaded(String what) {
+        return new StoreOverloadedException("Redis store " + store + " " + what);
+    }
+
+    /** A sent command got no reply before its deadline: Redis did not answer. */
+    StoreUnavailableException notAnswered(long timeoutMs) {
+        return new StoreUnavailableException("Redis store " + store + " did not answer a sent"
+                + " command within its timeout (ratelimiter.redis.timeoutMs = " + timeoutMs + ")",
+                null);
+    }
+
+    /** As {@link #translate}, for failures that are always Redis's: never an overload. */
+    StoreUnavailableException unavailable(RuntimeException e) {
+        RuntimeException t = translate(e);
+        if (t instanceof StoreUnavailableException sue) {
+            return sue;
+        }
+        return new StoreUnavailableException("Redis store " + store + " failed: " + e, e);
+    }
+
+    /**
+     * The exception to throw for {@code e}: a {@link StoreUnavailableException}, a
+     * {@link StoreOverloadedException} (pool wait or CAS loop out of time), or {@code e}.
+     */
     RuntimeException translate(RuntimeException e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof StoreUnavailableException sue) {
                 return sue;
             }
-            if (t instanceof JedisException || t instanceof TimeoutException) {
+            if (t instanceof StoreOverloadedException soe) {
+                return soe;
+            }
+            if (isPoolWait(t)) {
+                return overloaded("had no free pooled connection within poolMaxWait"
+                        + " (ratelimiter.redis.poolMaxWaitMs): " + t.getMessage());
+            }
+            if (t instanceof TimeoutException) {
+                return overloaded("ran out of requestTimeout (ratelimiter.redis.requestTimeoutMs)"
+                        + " in the compare-and-swap loop, losing races to other checks: "
+                        + t.getMessage());
+            }
+        }
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof JedisException) {
                 if (t instanceof JedisConnectionException) {
                     onConnectionError.run();
                 }
@@ -54,12 +111,19 @@ final class StoreErrors {
         return e;
     }
 
+    /**
+     * A pool that gave no connection in time: Jedis wraps commons-pool's "Timeout waiting for
+     * idle object" {@link NoSuchElementException}. A pool that could not <em>create</em> one
+     * fails with the connection's own error instead, which is Redis's.
+     */
+    private static boolean isPoolWait(Throwable t) {
+        return t instanceof NoSuchElementException && t.getMessage() != null
+                && (t.getMessage().contains("Timeout waiting")
+                || t.getMessage().contains("Pool exhausted"));
+    }
+
     String message(Throwable t) {
         String prefix = "Redis store " + store + " ";
-        if (t instanceof TimeoutException) {
-            return prefix + "did not answer within the request timeout"
-                    + " (ratelimiter.redis.requestTimeoutMs): " + t.getMessage();
-        }
         String detail = t.getClass().getSimpleName() + ": " + t.getMessage() + rootCause(t);
         if (t instanceof JedisAccessControlException || isAuthError(t)) {
             return prefix + "rejected the credentials (check the user and password in"

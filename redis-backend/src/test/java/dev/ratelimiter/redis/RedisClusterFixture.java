@@ -20,6 +20,7 @@ final class RedisClusterFixture implements AutoCloseable {
     static final int SLOTS = 16384;
 
     final List<RedisProcess> masters = new ArrayList<>();
+    final List<RedisProcess> replicas = new ArrayList<>();
 
     RedisClusterFixture() {
         try {
@@ -66,7 +67,63 @@ final class RedisClusterFixture implements AutoCloseable {
         throw new IllegalStateException("cluster not ok within 30 s: " + info);
     }
 
-    /** Seed nodes for {@code RedisStore.Builder.clusterNodes}. */
+    /**
+     * Starts a replica of master {@code index}, joins it to the cluster and waits (polling, with
+     * a deadline) until it has synchronised with its master.
+     *
+     * @return the replica
+     */
+    RedisProcess addReplica(int index) {
+        RedisProcess replica = RedisProcess.startClusterNode();
+        replicas.add(replica);
+        String masterId;
+        try (Jedis master = masters.get(index).jedis()) {
+            masterId = master.clusterMyId();
+        }
+        for (RedisProcess m : masters) {
+            try (Jedis jedis = m.jedis()) {
+                jedis.clusterMeet("127.0.0.1", replica.port());
+            }
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        try (Jedis r = replica.jedis()) {
+            while (true) {
+                try {
+                    r.clusterReplicate(masterId);
+                    break;
+                } catch (RuntimeException notYetKnown) {
+                    if (System.nanoTime() > deadline) {
+                        throw notYetKnown;
+                    }
+                }
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20)); // polling, deadline
+            }
+            while (!r.info("replication").contains("master_link_status:up")
+                    || !everyMasterSees(replica.port())) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("replica never synchronised");
+                }
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20)); // polling, deadline
+            }
+        }
+        return replica;
+    }
+
+    private boolean everyMasterSees(int replicaPort) {
+        for (RedisProcess m : masters) {
+            try (Jedis jedis = m.jedis()) {
+                String nodes = jedis.clusterNodes();
+                if (!nodes.contains(":" + replicaPort + "@") || !nodes.lines()
+                        .filter(l -> l.contains(":" + replicaPort + "@"))
+                        .anyMatch(l -> l.contains("slave"))) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** Seed nodes for {@code RedisStoreBuilder.clusterNodes}. */
     String nodes() {
         StringBuilder sb = new StringBuilder();
         for (RedisProcess m : masters) {
@@ -79,6 +136,9 @@ final class RedisClusterFixture implements AutoCloseable {
     public void close() {
         for (RedisProcess m : masters) {
             m.close();
+        }
+        for (RedisProcess r : replicas) {
+            r.close();
         }
     }
 }

@@ -121,7 +121,7 @@ class RedisConfigurationTest {
 
     @Test
     void builder_rejectsBadOptionsNamingThem() {
-        RedisStore.Builder b = RedisStore.builder();
+        RedisStoreBuilder b = RedisStore.builder();
         assertEquals("requestTimeout must be at least 1 ms, was PT0S",
                 assertThrows(IllegalArgumentException.class,
                         () -> b.requestTimeout(Duration.ZERO)).getMessage());

@@ -93,7 +93,7 @@ class ScriptDifferentialTest {
                 for (int i = 0; i < tokens.length; i++) {
                     tokens[i] = tokens(random);
                 }
-                Probe[] batched = script.tryConsumeAll(tokens);
+                Probe[] batched = script.tryConsumeAll(tokens, System.nanoTime() + 10_000_000_000L);
                 for (int i = 0; i < tokens.length; i++) {
                     Answer expected = answer(tokens[i], reference.tryConsume(tokens[i]));
                     Answer actual = answer(tokens[i], batched[i]);

@@ -50,7 +50,7 @@ class ScriptStrategyTest {
         }
     }
 
-    private static RedisStore.Builder store(String prefix, ManualClock clock, int pool) {
+    private static RedisStoreBuilder store(String prefix, ManualClock clock, int pool) {
         return RedisStore.builder().url(redis.url()).strategy(RedisStrategy.SCRIPT)
                 .keyPrefix(prefix).ticker(clock).poolMaxTotal(pool)
                 .connectTimeout(Duration.ofSeconds(2)).readTimeout(Duration.ofSeconds(2))

@@ -1,6 +1,7 @@
 package dev.ratelimiter.redis.testing;
 
 import dev.ratelimiter.redis.RedisStore;
+import dev.ratelimiter.redis.RedisStoreBuilder;
 import java.time.Duration;
 import java.util.UUID;
 
@@ -28,16 +29,16 @@ public final class TestRedis {
 
     /**
      * A store builder with timeouts long enough for a loaded test machine (connect and read 2 s,
-     * request 5 s), for every test that is not about timeouts: the production defaults (10 to
-     * 20 ms) are for a dedicated Redis, and a busy 2-core CI box can exceed them on a cold call.
+     * check and request 5 s), for every test that is not about timeouts or about the defaults.
      *
      * @return a builder; set the URL or client
      */
-    public static RedisStore.Builder patientStore() {
+    public static RedisStoreBuilder patientStore() {
         return RedisStore.builder()
                 .connectTimeout(Duration.ofSeconds(2))
                 .readTimeout(Duration.ofSeconds(2))
                 .requestTimeout(Duration.ofSeconds(5))
+                .timeout(Duration.ofSeconds(5))
                 .poolMaxWait(Duration.ofSeconds(2));
     }
 
