@@ -92,7 +92,7 @@ final class ConfigReloader implements AutoCloseable {
     private final Map<String, String> running;
     private final ScheduledExecutorService thread;
     private volatile Version active;
-    /** Digest of the bytes last looked at by the watch (or a reload), so each change is tried once. */
+    /** Digest of the bytes the watch (or a reload) last saw: each change is tried once. */
     private byte[] seenDigest;
     private volatile Counter applied;
     private volatile Counter unchanged;
@@ -208,7 +208,7 @@ final class ConfigReloader implements AutoCloseable {
         watch();
     }
 
-    private void watch() {
+    private synchronized void watch() {
         try {
             byte[] digest = digestOfFile();
             if (!Arrays.equals(digest, seenDigest)) {
