@@ -471,4 +471,73 @@ public abstract class RateLimiterConformanceTest {
         clock.advance(Duration.ofSeconds(1));
         assertEquals(Decision.Outcome.ALLOWED, limiter.tryAcquire(k).outcome());
     }
+
+    @Test
+    void policyChangesWhileThreadsCheck_neverFail_andKeepExactCounts() throws Exception {
+        // UpdateRulesConcurrencyTest's proof, smaller, on every store: no refill (1 per day, the
+        // clock stands still), so admissions are exactly tokens used, and a move keeps them.
+        long wide = 100;
+        long narrow = 60;
+        java.util.function.LongFunction<Rules> rules = capacity -> Rules.of(Policy.of(
+                "c" + capacity, Limit.capacity(capacity).refillGreedy(1, Duration.ofDays(1))));
+        RateLimiter limiter = limiter(rules.apply(wide));
+        String[] keys = {key("swap-a"), key("swap-b"), key("swap-c")};
+        java.util.concurrent.atomic.AtomicLongArray admitted =
+                new java.util.concurrent.atomic.AtomicLongArray(keys.length);
+        java.util.concurrent.atomic.AtomicBoolean swapping =
+                new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.ExecutorService pool =
+                java.util.concurrent.Executors.newFixedThreadPool(7);
+        try {
+            java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+            List<java.util.concurrent.Future<?>> checkers = new ArrayList<>();
+            for (int t = 0; t < 6; t++) {
+                int first = t;
+                checkers.add(pool.submit(() -> {
+                    start.await();
+                    for (int i = 0; i < 300; i++) {
+                        int k = (first + i) % keys.length;
+                        if (limiter.tryAcquire(keys[k]).allowed()) {
+                            admitted.incrementAndGet(k);
+                        }
+                    }
+                    return null;
+                }));
+            }
+            java.util.concurrent.Future<Integer> swapper = pool.submit(() -> {
+                start.await();
+                int swaps = 0;
+                while (swapping.get()) {
+                    limiter.updateRules(rules.apply(swaps++ % 2 == 0 ? narrow : wide));
+                    Thread.yield();
+                }
+                return swaps;
+            });
+            start.countDown();
+            for (java.util.concurrent.Future<?> f : checkers) {
+                f.get(120, TimeUnit.SECONDS); // rethrows what a check met
+            }
+            swapping.set(false);
+            assertTrue(swapper.get(10, TimeUnit.SECONDS) > 0);
+        } finally {
+            pool.shutdownNow();
+        }
+        for (int k = 0; k < keys.length; k++) {
+            long during = admitted.get(k);
+            assertTrue(during <= wide, keys[k] + " admitted " + during);
+            limiter.updateRules(rules.apply(narrow));
+            long underNarrow = drain(limiter, keys[k]);
+            assertEquals(Math.max(during, narrow), during + underNarrow, keys[k]);
+            limiter.updateRules(rules.apply(wide));
+            assertEquals(wide, during + underNarrow + drain(limiter, keys[k]), keys[k]);
+        }
+    }
+
+    private static long drain(RateLimiter limiter, String key) {
+        long n = 0;
+        while (limiter.tryAcquire(key).allowed()) {
+            n++;
+        }
+        return n;
+    }
 }

@@ -40,6 +40,9 @@ import java.util.Set;
  *       10000</td></tr>
  *   <tr><td>{@code ratelimiter.server.shutdownGrace}</td><td>seconds to finish in-flight
  *       requests on shutdown, default 10</td></tr>
+ *   <tr><td>{@code ratelimiter.server.reloadIntervalMs} [RATE_LIMITER_RELOAD_INTERVAL_MS]</td>
+ *       <td>how often the {@code --config} file is looked at for changes, default 2000, 0 off
+ *       (read by {@link ConfigReloader}; {@code SIGHUP} reloads at once either way)</td></tr>
  *   <tr><td>{@code ratelimiter.backend} [RATE_LIMITER_BACKEND]</td><td>{@code caffeine}
  *       (default), {@code memory} or {@code redis}</td></tr>
  *   <tr><td>{@code ratelimiter.security.api-keys.valid-keys} [RATE_LIMITER_API_KEYS]</td>

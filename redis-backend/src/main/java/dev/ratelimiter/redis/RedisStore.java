@@ -196,7 +196,9 @@ public final class RedisStore implements BucketStore {
      * the bucket is kept. Otherwise: under the script strategy a bucket for the new policy, whose
      * first call moves the stored state (the script sees another signature; see
      * {@link RedisScripts}); under CAS the stored Bucket4j state is moved first
-     * ({@link CasMigration}), then a proxy for the new configuration is cached.
+     * ({@link CasMigration}), then a proxy for the new configuration is cached. A move between
+     * the script and its CAS fallback (a policy whose numbers the script cannot keep exact)
+     * cannot carry the state over, the formats differ: the key is deleted and starts full.
      */
     private Held moved(String key, Held held, BucketSpec spec) {
         Held next;
@@ -204,7 +206,17 @@ public final class RedisStore implements BucketStore {
             next = new Held(spec, held.bucket);
         } else {
             TokenBucket bucket = newBucket(key, spec);
-            if (!(bucket instanceof ScriptTokenBucket)) {
+            boolean scriptBefore = held.bucket instanceof ScriptTokenBucket;
+            boolean scriptAfter = bucket instanceof ScriptTokenBucket;
+            if (scriptBefore != scriptAfter) {
+                // The policy moved between the script and the CAS fallback (numbers the script
+                // cannot keep exact): the stored formats differ, so the key starts full.
+                try {
+                    cas.remove(keyPrefix + key);
+                } catch (RuntimeException e) {
+                    throw errors.translate(e);
+                }
+            } else if (!scriptAfter) {
                 cas.move(keyPrefix + key, spec);
             }
             next = new Held(spec, bucket);

@@ -275,4 +275,20 @@ class ScriptStrategyTest {
                     "rewritten as format 2 by the first write");
         }
     }
+
+    @Test
+    void aPolicyMovingToTheCasFallback_startsFull_insteadOfFailingOnTheOtherFormat() {
+        String prefix = TestRedis.uniquePrefix();
+        ManualClock clock = new ManualClock(1_767_225_600_000_000_000L);
+        Limit small = Limit.capacity(10).refillGreedy(1, Duration.ofSeconds(1));
+        Limit huge = Limit.capacity(1L << 51).refillGreedy(1, Duration.ofSeconds(1));
+        try (RateLimiter limiter = RateLimiter.builder().rules(Rules.of(Policy.of("p", small)))
+                .store(store(prefix, clock, 2).build()).build()) {
+            assertTrue(limiter.tryAcquire("k", 4).allowed());
+            limiter.updateRules(Rules.of(Policy.of("p", huge))); // beyond 2^50: CAS serves it
+            assertEquals((1L << 51) - 1, limiter.tryAcquire("k").remaining());
+            limiter.updateRules(Rules.of(Policy.of("p", small))); // and back to the script
+            assertEquals(9, limiter.tryAcquire("k").remaining());
+        }
+    }
 }
