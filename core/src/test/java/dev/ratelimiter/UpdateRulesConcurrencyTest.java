@@ -1,11 +1,13 @@
 package dev.ratelimiter;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -98,5 +100,44 @@ class UpdateRulesConcurrencyTest {
             n++;
         }
         return n;
+    }
+
+    @Test
+    void updateRules_rejectsNull_andAClosedLimiter_andMocksDoNotSupportIt() {
+        RateLimiter limiter = RateLimiter.inMemory(rules("wide", WIDE), new ManualClock());
+        assertEquals("rules", assertThrows(
+                NullPointerException.class, () -> limiter.updateRules(null)).getMessage());
+        Rules next = rules("narrow", NARROW);
+        limiter.updateRules(next);
+        assertEquals(next, limiter.rules());
+        limiter.close();
+        assertEquals("RateLimiter is closed", assertThrows(
+                IllegalStateException.class, () -> limiter.updateRules(next)).getMessage());
+        RateLimiter mock = new RateLimiter() {
+            public Decision tryAcquire(String key, long tokens) {
+                return null;
+            }
+
+            public CompletableFuture<Decision> tryAcquireAsync(String key,
+                                                                                long tokens) {
+                return null;
+            }
+
+            public Decision acquire(String key, long tokens, Duration maxWait) {
+                return null;
+            }
+
+            public Decision peek(String key) {
+                return null;
+            }
+
+            public void reset(String key) {
+            }
+
+            public void close() {
+            }
+        };
+        assertThrows(UnsupportedOperationException.class,
+                () -> mock.updateRules(next));
     }
 }
