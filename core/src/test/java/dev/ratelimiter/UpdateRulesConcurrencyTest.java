@@ -118,8 +118,7 @@ class UpdateRulesConcurrencyTest {
                 return null;
             }
 
-            public CompletableFuture<Decision> tryAcquireAsync(String key,
-                                                                                long tokens) {
+            public CompletableFuture<Decision> tryAcquireAsync(String key, long tokens) {
                 return null;
             }
 
