@@ -50,7 +50,7 @@ final class Backends {
     private static List<String> known() {
         List<String> names = new ArrayList<>(RateLimiterConfig.NAMES);
         names.addAll(List.of(FailSafeConfig.SECTION, CaffeineStoreConfig.SECTION,
-                "ratelimiter.redis.", "ratelimiter.server.", "ratelimiter.security.",
+                RedisStoreConfig.SECTION, "ratelimiter.server.", "ratelimiter.security.",
                 "ratelimiter.backend"));
         return List.copyOf(names);
     }

@@ -1,12 +1,15 @@
 package dev.ratelimiter.redis;
 
+import dev.ratelimiter.config.ConfigSection;
 import dev.ratelimiter.config.ConfigSource;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The {@code ratelimiter.redis.*} settings, read from properties and environment variables.
@@ -57,21 +60,25 @@ import java.util.Optional;
  * </table>
  *
  * <p>Any other {@code ratelimiter.redis.*} property is an error, as is a malformed value; the
- * message names the property. Immutable and thread-safe.
+ * message names the property and its variable. The section is read through core's
+ * {@link ConfigSection}, and every bound is the {@link RedisStoreBuilder} setter's: values are
+ * applied through the setters, once in {@link #from} so that a bad one fails at start-up before
+ * any connection is tried, and again by {@link #applyTo}. Immutable and thread-safe.
  */
 public final class RedisStoreConfig {
 
-    private static final String PREFIX = "ratelimiter.redis.";
+    /** The section's prefix. */
+    public static final String SECTION = "ratelimiter.redis.";
     /** Every property this section knows, without the prefix. */
     static final List<String> NAMES = List.of("url", "clusterNodes", "username", "password",
             "keyPrefix", "connectTimeoutMs", "readTimeoutMs", "requestTimeoutMs", "poolMaxTotal",
             "poolMaxWaitMs", "keyTtlKeepAliveMs", "batching", "maxCachedKeys", "strategy",
             "timeoutMs", "connectionsPerNode", "maxQueuedCommands");
 
-    private final Map<String, String> values;
+    private final ConfigSection section;
 
-    private RedisStoreConfig(Map<String, String> values) {
-        this.values = values;
+    private RedisStoreConfig(ConfigSection section) {
+        this.section = section;
     }
 
     /**
@@ -85,19 +92,13 @@ public final class RedisStoreConfig {
      */
     public static RedisStoreConfig from(ConfigSource source) {
         Objects.requireNonNull(source, "source");
-        for (String name : source.propertyNames(PREFIX)) {
-            if (!NAMES.contains(name.substring(PREFIX.length()))) {
-                throw new IllegalArgumentException("unknown property " + name + "; the known "
-                        + PREFIX + "* names are " + NAMES);
-            }
+        RedisStoreConfig config =
+                new RedisStoreConfig(ConfigSection.of(source, SECTION, Set.copyOf(NAMES)));
+        if (config.get("url").isPresent() && config.get("clusterNodes").isPresent()) {
+            throw new IllegalArgumentException(SECTION + "url and " + SECTION
+                    + "clusterNodes are both set; set one");
         }
-        Map<String, String> values = new LinkedHashMap<>();
-        for (String name : NAMES) {
-            source.get(PREFIX + name, envName(name)).ifPresent(v -> values.put(name, v));
-        }
-        RedisStoreConfig config = new RedisStoreConfig(Map.copyOf(values));
-        // Validate every value now by applying it to a throwaway builder.
-        config.applyTo(RedisStore.builder());
+        config.applyTo(RedisStore.builder()); // the setters check every value now
         return config;
     }
 
@@ -126,117 +127,52 @@ public final class RedisStoreConfig {
      * @return the value, empty if unset
      */
     public Optional<String> get(String name) {
-        return Optional.ofNullable(values.get(name));
+        return section.text(name, envName(name));
     }
 
     /** @return whether a Redis location (url or clusterNodes) is configured */
     public boolean isConfigured() {
-        return values.containsKey("url") || values.containsKey("clusterNodes");
+        return get("url").isPresent() || get("clusterNodes").isPresent();
     }
 
     void applyTo(RedisStoreBuilder b) {
-        String url = values.get("url");
-        String nodes = values.get("clusterNodes");
-        if (url != null && nodes != null) {
-            throw new IllegalArgumentException(PREFIX + "url and " + PREFIX
-                    + "clusterNodes are both set; set one");
-        }
-        wrap("url", () -> {
-            if (url != null) {
-                b.url(url);
-            }
-        });
-        wrap("clusterNodes", () -> {
-            if (nodes != null) {
-                b.clusterNodes(nodes);
-            }
-        });
-        ifSet("username", b::username);
-        ifSet("password", b::password);
-        ifSet("keyPrefix", v -> wrap("keyPrefix", () -> b.keyPrefix(v)));
-        ifSet("connectTimeoutMs", v -> b.connectTimeout(millis("connectTimeoutMs", v)));
-        ifSet("readTimeoutMs", v -> b.readTimeout(millis("readTimeoutMs", v)));
-        ifSet("requestTimeoutMs", v -> b.requestTimeout(millis("requestTimeoutMs", v)));
-        ifSet("poolMaxWaitMs", v -> b.poolMaxWait(millis("poolMaxWaitMs", v)));
-        ifSet("keyTtlKeepAliveMs", v -> b.keyTtlKeepAlive(millis("keyTtlKeepAliveMs", v)));
-        ifSet("poolMaxTotal", v -> b.poolMaxTotal(positiveInt("poolMaxTotal", v)));
-        ifSet("maxCachedKeys", v -> b.maxCachedKeys(positiveInt("maxCachedKeys", v)));
-        ifSet("batching", v -> b.batching(bool("batching", v)));
-        ifSet("strategy", v -> b.strategy(strategy(v)));
-        ifSet("timeoutMs", v -> b.timeout(millis("timeoutMs", v)));
-        ifSet("connectionsPerNode", v -> wrap("connectionsPerNode",
-                () -> b.connectionsPerNode(positiveInt("connectionsPerNode", v))));
-        ifSet("maxQueuedCommands", v -> b.maxQueuedCommands(positiveInt("maxQueuedCommands", v)));
+        set("url", Function.identity(), b::url);
+        set("clusterNodes", Function.identity(), b::clusterNodes);
+        set("username", Function.identity(), b::username);
+        set("password", Function.identity(), b::password);
+        set("keyPrefix", Function.identity(), b::keyPrefix);
+        set("connectTimeoutMs", ConfigSection::millis, b::connectTimeout);
+        set("readTimeoutMs", ConfigSection::millis, b::readTimeout);
+        set("requestTimeoutMs", ConfigSection::millis, b::requestTimeout);
+        set("poolMaxWaitMs", ConfigSection::millis, b::poolMaxWait);
+        set("keyTtlKeepAliveMs", ConfigSection::millis, b::keyTtlKeepAlive);
+        set("timeoutMs", ConfigSection::millis, b::timeout);
+        set("poolMaxTotal", ConfigSection::intNumber, b::poolMaxTotal);
+        set("maxCachedKeys", ConfigSection::intNumber, b::maxCachedKeys);
+        set("connectionsPerNode", ConfigSection::intNumber, b::connectionsPerNode);
+        set("maxQueuedCommands", ConfigSection::intNumber, b::maxQueuedCommands);
+        set("batching", ConfigSection::bool, b::batching);
+        set("strategy", RedisStoreConfig::strategy, b::strategy);
     }
 
-    private void ifSet(String name, java.util.function.Consumer<String> action) {
-        String v = values.get(name);
-        if (v != null) {
-            action.accept(v);
-        }
-    }
-
-    /** Re-labels a builder's message with the full property name. */
-    private static void wrap(String name, Runnable r) {
-        try {
-            r.run();
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(PREFIX + e.getMessage(), e);
-        }
-    }
-
-    private static Duration millis(String name, String v) {
-        long ms = positiveLong(name, v);
-        return Duration.ofMillis(ms);
-    }
-
-    private static int positiveInt(String name, String v) {
-        long n = positiveLong(name, v);
-        if (n > Integer.MAX_VALUE) {
-            throw bad(name, v, "a whole number from 1 to " + Integer.MAX_VALUE);
-        }
-        return (int) n;
-    }
-
-    private static long positiveLong(String name, String v) {
-        long n;
-        try {
-            n = Long.parseLong(v);
-        } catch (NumberFormatException e) {
-            throw bad(name, v, "a whole number >= 1");
-        }
-        if (n < 1 || n > Integer.MAX_VALUE) {
-            throw bad(name, v, "a whole number from 1 to " + Integer.MAX_VALUE);
-        }
-        return n;
+    private <T> void set(String name, Function<String, T> parse, Consumer<? super T> setter) {
+        section.apply(name, envName(name), parse, setter);
     }
 
     private static RedisStrategy strategy(String v) {
         try {
             return RedisStrategy.parse(v);
         } catch (IllegalArgumentException e) {
-            throw bad("strategy", v, "script or cas");
+            throw new IllegalArgumentException("must be script or cas");
         }
-    }
-
-    private static boolean bool(String name, String v) {
-        if (v.equalsIgnoreCase("true")) {
-            return true;
-        }
-        if (v.equalsIgnoreCase("false")) {
-            return false;
-        }
-        throw bad(name, v, "true or false");
-    }
-
-    private static IllegalArgumentException bad(String name, String v, String expected) {
-        return new IllegalArgumentException(PREFIX + name + " [" + envName(name) + "] must be "
-                + expected + ", was '" + v + "'");
     }
 
     @Override
     public String toString() {
-        Map<String, String> shown = new LinkedHashMap<>(values);
+        Map<String, String> shown = new LinkedHashMap<>();
+        for (String name : NAMES) {
+            get(name).ifPresent(v -> shown.put(name, v));
+        }
         shown.computeIfPresent("password", (k, v) -> "***");
         shown.computeIfPresent("url", (k, v) -> RedisTarget.mask(v));
         return "RedisStoreConfig" + shown;

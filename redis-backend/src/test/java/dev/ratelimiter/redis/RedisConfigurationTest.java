@@ -146,7 +146,8 @@ class RedisConfigurationTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> RedisStoreConfig.from(props(Map.of("ratelimiter.redis.uri", "x"),
                         Map.of())));
-        assertTrue(e.getMessage().startsWith("unknown property ratelimiter.redis.uri;"),
+        assertTrue(e.getMessage().startsWith(
+                "unknown property 'ratelimiter.redis.uri'; known: ratelimiter.redis.{"),
                 e.getMessage());
     }
 
@@ -155,13 +156,20 @@ class RedisConfigurationTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> RedisStoreConfig.from(props(Map.of("ratelimiter.redis.readTimeoutMs",
                         "fast"), Map.of())));
-        assertEquals("ratelimiter.redis.readTimeoutMs [RATE_LIMITER_REDIS_READ_TIMEOUT_MS]"
-                + " must be a whole number >= 1, was 'fast'", e.getMessage());
+        assertEquals("ratelimiter.redis.readTimeoutMs (RATE_LIMITER_REDIS_READ_TIMEOUT_MS)"
+                + " must be a whole number of milliseconds, was 'fast'", e.getMessage());
         IllegalArgumentException url = assertThrows(IllegalArgumentException.class,
                 () -> RedisStoreConfig.from(props(Map.of(), Map.of("RATE_LIMITER_REDIS_URL",
                         "localhost:6379"))));
-        assertTrue(url.getMessage().startsWith("ratelimiter.redis.url must start with"),
+        assertTrue(url.getMessage().startsWith(
+                "ratelimiter.redis.url (RATE_LIMITER_REDIS_URL): url must start with"),
                 url.getMessage());
+        IllegalArgumentException bound = assertThrows(IllegalArgumentException.class,
+                () -> RedisStoreConfig.from(props(Map.of("ratelimiter.redis.url", "redis://h",
+                        "ratelimiter.redis.poolMaxTotal", "0"), Map.of())));
+        assertEquals("ratelimiter.redis.poolMaxTotal (RATE_LIMITER_REDIS_POOL_MAX_TOTAL):"
+                + " poolMaxTotal must be >= 1, was 0", bound.getMessage(),
+                "the bound is the builder's, the name is the section's");
     }
 
     @Test

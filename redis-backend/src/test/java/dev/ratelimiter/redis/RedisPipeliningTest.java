@@ -434,8 +434,8 @@ class RedisPipeliningTest {
         assertEquals("250", config.get("timeoutMs").orElseThrow());
         assertEquals("8", config.get("maxQueuedCommands").orElseThrow());
         props.setProperty("ratelimiter.redis.maxQueuedCommands", "none");
-        assertEquals("ratelimiter.redis.maxQueuedCommands [RATE_LIMITER_REDIS_MAX_QUEUED_COMMANDS]"
-                        + " must be a whole number >= 1, was 'none'",
+        assertEquals("ratelimiter.redis.maxQueuedCommands (RATE_LIMITER_REDIS_MAX_QUEUED_COMMANDS)"
+                        + " must be a whole number, was 'none'",
                 assertThrows(IllegalArgumentException.class, () -> RedisStoreConfig.from(
                         dev.ratelimiter.config.ConfigSource.of(props, java.util.Map.of())))
                         .getMessage());

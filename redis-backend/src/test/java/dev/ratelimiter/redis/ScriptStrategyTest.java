@@ -247,7 +247,7 @@ class ScriptStrategyTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> RedisStoreConfig.from(source(Map.of("ratelimiter.redis.url",
                         "redis://h", "ratelimiter.redis.strategy", "lua"), Map.of())));
-        assertEquals("ratelimiter.redis.strategy [RATE_LIMITER_REDIS_STRATEGY] must be script"
+        assertEquals("ratelimiter.redis.strategy (RATE_LIMITER_REDIS_STRATEGY) must be script"
                 + " or cas, was 'lua'", e.getMessage());
     }
 
