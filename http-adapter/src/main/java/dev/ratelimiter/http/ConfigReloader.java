@@ -48,7 +48,7 @@ import org.slf4j.LoggerFactory;
  *       backend, threads, Redis URL, security, key length, this interval...) needs a restart:
  *       a changed one is named in the log (WARN) and in the {@link Result}, and not applied.</li>
  *   <li>The configuration's version is the first 16 hex digits of a SHA-256 of the rules'
- *       properties (sorted {@code name=value}; comments and order do not count). {@code /health}
+ *       effective values (sorted {@code name=value}; comments and order do not count). {@code /health}
  *       reports it and when it was loaded; {@code ratelimiter_config_reloads_total{result}}
  *       counts {@code applied}, {@code unchanged} and {@code failed} reloads.</li>
  * </ul>
@@ -301,14 +301,28 @@ final class ConfigReloader implements AutoCloseable {
         return values;
     }
 
-    /** The version: SHA-256 of the sorted rules properties, 16 hex digits. */
+    /** The environment variables that override the default policy's properties. */
+    private static final Map<String, String> RULE_ENV = Map.of(
+            "ratelimiter.capacity", "RATE_LIMITER_CAPACITY",
+            "ratelimiter.refillRate", "RATE_LIMITER_REFILL_RATE",
+            "ratelimiter.limits", "RATE_LIMITER_LIMITS",
+            "ratelimiter.shadow", "RATE_LIMITER_SHADOW");
+
+    /**
+     * The version: SHA-256 of the rules' effective values (an environment variable wins over the
+     * file, as when the rules are read), sorted by name, 16 hex digits.
+     */
     static String version(ConfigSource source) {
-        StringBuilder canonical = new StringBuilder();
+        TreeSet<String> names = new TreeSet<>(RULE_ENV.keySet());
         for (String name : source.propertyNames("ratelimiter.")) {
             if (reloadable(name)) {
-                source.get(name, null).ifPresent(v -> canonical.append(name).append('=')
-                        .append(v).append('\n'));
+                names.add(name);
             }
+        }
+        StringBuilder canonical = new StringBuilder();
+        for (String name : names) {
+            source.get(name, RULE_ENV.get(name)).ifPresent(v -> canonical.append(name)
+                    .append('=').append(v).append('\n'));
         }
         return HexFormat.of().formatHex(sha256(canonical.toString()
                 .getBytes(StandardCharsets.UTF_8))).substring(0, 16);
