@@ -160,12 +160,28 @@ final class ConfigReloader implements AutoCloseable {
      * @return false where the platform has no {@code SIGHUP} (Windows)
      */
     boolean installSignalHandler() {
+        return handleSighup(() -> onSignal(), "configuration reloads only when " + file
+                + " changes");
+    }
+
+    /**
+     * For a server started without {@code --config}: a {@code SIGHUP} is logged and otherwise
+     * ignored, instead of ending the JVM.
+     *
+     * @return false where {@code SIGHUP} cannot be handled
+     */
+    static boolean ignoreSighupWithoutFile() {
+        return handleSighup(() -> LOG.warn("SIGHUP: no --config file to reload; ignored"),
+                "SIGHUP ends the process");
+    }
+
+    private static boolean handleSighup(Runnable action, String otherwise) {
         try {
-            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> onSignal());
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> action.run());
             return true;
         } catch (IllegalArgumentException unsupported) {
-            LOG.warn("no SIGHUP on this platform; configuration reloads only when {} changes",
-                    file);
+            // No SIGHUP (Windows), or the JVM will not give it up (started with -Xrs).
+            LOG.warn("cannot handle SIGHUP here ({}); {}", unsupported.getMessage(), otherwise);
             return false;
         }
     }

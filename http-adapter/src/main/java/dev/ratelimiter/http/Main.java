@@ -104,6 +104,8 @@ public final class Main {
         if (reloader != null) {
             reloader.installSignalHandler(); // also keeps SIGHUP from ending the JVM
             reloader.start();
+        } else {
+            ConfigReloader.ignoreSighupWithoutFile();
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             if (reloader != null) {
