@@ -178,7 +178,7 @@ final class ScriptTokenBucket implements TokenBucket {
             hash = (hash ^ (b & 0xff)) * 0x100000001b3L;
         }
         double sig = (hash ^ (hash >>> 52)) & ((1L << 52) - 1);
-        return new Args(format(HEADER + 4 * limits.size()), format(2 + 7 * limits.size()), sig,
+        return new Args(format(HEADER + 4 * limits.size()), format(2 + 3 * limits.size()), sig,
                 numbers.array());
     }
 

@@ -175,16 +175,17 @@ class ScriptStrategyTest {
              Jedis jedis = redis.jedis()) {
             assertTrue(limiter.tryAcquire("k", 4).allowed());
             assertEquals("string", jedis.type(prefix + "k"));
-            // Packed doubles (format 2): signature, origin, then per limit last refill, tokens,
-            // remainder and the limit written under (capacity, refill tokens, period, g).
+            // Packed doubles (format 2): signature, origin, per limit last refill, tokens and
+            // remainder, then per limit the limit written under (capacity, tokens, period, g).
             java.nio.DoubleBuffer state = java.nio.ByteBuffer.wrap(jedis.get(
                     (prefix + "k").getBytes(java.nio.charset.StandardCharsets.UTF_8)))
                     .order(java.nio.ByteOrder.LITTLE_ENDIAN).asDoubleBuffer();
             assertEquals(16, state.limit());
             assertEquals(6.0, state.get(3), "tokens left under the first limit");
-            assertEquals(10.0, state.get(5), "the first limit's capacity");
-            assertEquals(1e9, state.get(7), "the first limit's period");
-            assertEquals(96.0, state.get(10), "tokens left under the second limit");
+            assertEquals(96.0, state.get(6), "tokens left under the second limit");
+            assertEquals(10.0, state.get(8), "the first limit's capacity");
+            assertEquals(1e9, state.get(10), "the first limit's period");
+            assertEquals(100.0, state.get(12), "the second limit's capacity");
             assertEquals(0.0, state.get(15), "g = 0: the second limit refills intervally");
             long ttl = jedis.pttl(prefix + "k");
             // 60 s (the interval limit refills on the minute) + 30 s keep-alive, minus elapsed.
