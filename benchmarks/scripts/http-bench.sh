@@ -3,7 +3,8 @@
 #
 # In one run it starts, on free ports:
 #   - the transport ceiling: TrivialJsonServer, a JDK HttpServer answering a fixed 200 JSON
-#     body, tuned like the real server (TCP_NODELAY, deadlines, 256 threads);
+#     body with a fixed pool of 8 threads and TCP_NODELAY, and nothing of the product's own
+#     settings (its executor is what the ratio measures);
 #   - the real server on the Caffeine backend with the default policy (capacity 10, 2/s);
 #   - unless REDIS=off: the real server on the Redis backend, against REDIS_URL if set, else a
 #     redis-server on a free loopback port (from PATH, or the binary inside the embedded-redis
@@ -14,7 +15,10 @@
 #
 # Usage: benchmarks/scripts/http-bench.sh            (RUNS=3 DURATION=10s CONNECTIONS=64)
 #        RUNS=5 DURATION=20s benchmarks/scripts/http-bench.sh
-# Needs: wrk (apt-get install -y wrk), Java 17, Maven.
+# Either JDK: JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 benchmarks/scripts/http-bench.sh
+# (the server then runs exchanges on virtual threads). Fails if ratelimiter_checks_degraded_total
+# moved on a product server during the runs (a run that measured fail-open measured nothing).
+# Needs: wrk (apt-get install -y wrk), Java 17+, Maven.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -23,7 +27,9 @@ DURATION=${DURATION:-10s}
 WARMUP=${WARMUP:-5s}
 CONNECTIONS=${CONNECTIONS:-64}
 WRK_THREADS=${WRK_THREADS:-2}
-JAVA_OPTS=${JAVA_OPTS:--Xms256m -Xmx256m}
+JAVA_OPTS=${JAVA_OPTS:--Xmx192m}
+JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 SCRIPTS=benchmarks/scripts
 
 command -v wrk >/dev/null || { echo "wrk not found: apt-get install -y wrk" >&2; exit 1; }
@@ -86,10 +92,10 @@ if [[ "$REDIS" != off && -z "${REDIS_URL:-}" ]]; then
   fi
 fi
 
-start_server CEILING java $JAVA_OPTS -cp benchmarks/target/classes \
-  dev.ratelimiter.benchmarks.http.TrivialJsonServer 0
+start_server CEILING "$JAVA" $JAVA_OPTS -cp benchmarks/target/classes \
+  dev.ratelimiter.benchmarks.http.TrivialJsonServer 0 8
 start_server CAFFEINE env RATE_LIMITER_PORT=0 RATE_LIMITER_HOST=127.0.0.1 \
-  RATE_LIMITER_BACKEND=caffeine java $JAVA_OPTS -jar "$JAR"
+  RATE_LIMITER_BACKEND=caffeine "$JAVA" $JAVA_OPTS -jar "$JAR"
 
 # to_ms VALUE: wrk prints 850.00us, 1.23ms or 1.02s.
 to_ms() {
@@ -109,7 +115,7 @@ if [[ "$REDIS" != off ]]; then
     RATE_LIMITER_FAILURE_POLICY=fail-closed RATE_LIMITER_REDIS_POOL_MAX_TOTAL=64 \
     RATE_LIMITER_REDIS_REQUEST_TIMEOUT_MS=2000 RATE_LIMITER_REDIS_READ_TIMEOUT_MS=1000 \
     RATE_LIMITER_REDIS_POOL_MAX_WAIT_MS=1000 \
-    RATE_LIMITER_REDIS_KEY_PREFIX="bench:$$:" java $JAVA_OPTS -jar "$JAR"
+    RATE_LIMITER_REDIS_KEY_PREFIX="bench:$$:" "$JAVA" $JAVA_OPTS -jar "$JAR"
 fi
 
 declare -A RPS P50 P99 NON2XX
@@ -126,6 +132,10 @@ measure() {
 
 median() { tr ' ' '\n' | grep . | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
+degraded() {
+  curl -s --max-time 5 "$1/metrics" | awk '/^ratelimiter_checks_degraded_total/ {s += $NF} END {printf "%d\n", s + 0}'
+}
+DEGRADED_BEFORE="$(degraded "$CAFFEINE") ${REDIS_SERVER:+$(degraded "$REDIS_SERVER")}"
 echo "warming up (${WARMUP} each)..." >&2
 for url in "$CEILING" "$CAFFEINE" ${REDIS_SERVER:+"$REDIS_SERVER"}; do
   wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$WARMUP" -s "$SCRIPTS/http-10k.lua" \
@@ -150,7 +160,7 @@ done
 ceiling=$(median <<<"${RPS[ceiling]}")
 echo
 echo "date: $(date -u +%Y-%m-%dT%H:%MZ)  machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
-echo "java: $(java -version 2>&1 | head -1)  wrk: $(wrk -v 2>&1 | head -1 | awk '{print $2}')"
+echo "java: $("$JAVA" -version 2>&1 | head -1)  wrk: $(wrk -v 2>&1 | head -1 | awk '{print $2}')"
 echo "wrk -t$WRK_THREADS -c$CONNECTIONS -d$DURATION --latency, $RUNS runs each, medians; JAVA_OPTS=$JAVA_OPTS"
 echo
 echo "| case | requests/s | p50 ms | p99 ms | non-2xx per run | vs ceiling | runs (req/s) |"
@@ -167,3 +177,10 @@ if [[ "$REDIS" != off ]]; then
   curl -s "$REDIS_SERVER/metrics" \
     | grep -E '^ratelimiter_checks_(degraded_)?total|^ratelimiter_store_circuit_state|^http_server_responses_total' || true
 fi
+DEGRADED_AFTER="$(degraded "$CAFFEINE") ${REDIS_SERVER:+$(degraded "$REDIS_SERVER")}"
+if [[ "$DEGRADED_AFTER" != "$DEGRADED_BEFORE" ]]; then
+  echo "FAIL: ratelimiter_checks_degraded_total moved ($DEGRADED_BEFORE -> $DEGRADED_AFTER):" \
+       "decisions were taken without the store" >&2
+  exit 1
+fi
+echo "ratelimiter_checks_degraded_total unchanged ($DEGRADED_AFTER)"

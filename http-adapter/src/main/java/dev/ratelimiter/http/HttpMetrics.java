@@ -27,7 +27,9 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  *   <li>{@code ratelimiter_checks_degraded_total}: decisions taken without the store;</li>
  *   <li>{@code ratelimiter_check_latency_seconds}: histogram of the limiter call;</li>
  *   <li>{@code ratelimiter_store_circuit_state{backend}}: 0 closed, 1 open, 2 half-open;</li>
- *   <li>{@code http_server_responses_total{status}}.</li>
+ *   <li>{@code http_server_responses_total{status}}: our responses and, through
+ *       {@link JdkReplies}, the ones the JDK server sends itself;</li>
+ *   <li>{@code ratelimiter_http_queue_shed_total}: 503s for waiting too long for a thread.</li>
  * </ul>
  * Tag values are bounded: policies come from configuration (past {@value #MAX_POLICIES} they
  * count as {@code "other"}), statuses are the server's own. Meters are looked up once and
@@ -44,6 +46,7 @@ final class HttpMetrics implements CheckListener {
     private final Counter degraded;
     private final Timer latency;
     private final AtomicReferenceArray<Counter> statuses = new AtomicReferenceArray<>(600);
+    private final Counter queueShed;
 
     HttpMetrics(String backend, StoreHealth health) {
         errors = Counter.builder("ratelimiter.checks").tag("policy", "none")
@@ -55,6 +58,9 @@ final class HttpMetrics implements CheckListener {
                 .publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofNanos(1_000))
                 .maximumExpectedValue(Duration.ofSeconds(10))
+                .register(registry);
+        queueShed = Counter.builder("ratelimiter.http.queue.shed")
+                .description("requests answered 503 because they waited too long for a thread")
                 .register(registry);
         Gauge.builder("ratelimiter.store.circuit.state", health, h -> circuitCode(h.circuit()))
                 .description("store circuit breaker: 0 closed, 1 open, 2 half-open")
@@ -80,6 +86,23 @@ final class HttpMetrics implements CheckListener {
         errors.increment();
     }
 
+    /** Records a request answered 503 because it waited longer than maxQueueWait. */
+    void queueShed() {
+        queueShed.increment();
+    }
+
+    /**
+     * Registers a gauge read from {@code value} at each scrape.
+     *
+     * @param name the meter name, such as {@code ratelimiter.http.threads}
+     * @param description what it measures
+     * @param value read on the scraping thread
+     */
+    void gauge(String name, String description, java.util.function.IntSupplier value) {
+        Gauge.builder(name, value, v -> v.getAsInt()).description(description)
+                .register(registry);
+    }
+
     /** Records a response status; -1 (no response sent) is not recorded. */
     void status(int status) {
         if (status < 100 || status >= 600) {
@@ -87,6 +110,7 @@ final class HttpMetrics implements CheckListener {
         }
         Counter c = statuses.get(status);
         if (c == null) {
+            // Idempotent: the registry returns the meter already registered under the tags.
             c = Counter.builder("http.server.responses").tag("status", Integer.toString(status))
                     .description("HTTP responses by status").register(registry);
             statuses.set(status, c);

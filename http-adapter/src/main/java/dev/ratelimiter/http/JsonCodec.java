@@ -62,6 +62,12 @@ final class JsonCodec {
      * @throws BadRequestException naming the field that is wrong
      */
     static CheckRequest parseCheck(byte[] body, int length) throws BadRequestException {
+        // Jackson replaces some malformed sequences instead of failing; RFC 8259 requires UTF-8.
+        int bad = invalidUtf8(body, length);
+        if (bad >= 0) {
+            throw new BadRequestException("request body is not valid UTF-8 (malformed byte"
+                    + " sequence at byte offset " + bad + ")");
+        }
         String field = null;
         try (JsonParser p = FACTORY.createParser(body, 0, length)) {
             JsonToken first = p.nextToken();
@@ -138,6 +144,60 @@ final class JsonCodec {
             // Reading a byte array cannot fail with I/O; a decoding error lands here.
             throw new BadRequestException("malformed JSON: " + e.getClass().getSimpleName());
         }
+    }
+
+    /**
+     * Finds the first byte that is not part of well-formed UTF-8 (RFC 3629: no overlong forms,
+     * no surrogates, nothing past U+10FFFF).
+     *
+     * @return its offset, or -1 if all {@code length} bytes are well-formed
+     */
+    static int invalidUtf8(byte[] b, int length) {
+        int i = 0;
+        while (i < length) {
+            int c = b[i] & 0xff;
+            if (c < 0x80) {
+                i++;
+                continue;
+            }
+            int n;
+            int lo = 0x80;
+            int hi = 0xbf;
+            if (c >= 0xc2 && c <= 0xdf) {
+                n = 1;
+            } else if (c >= 0xe0 && c <= 0xef) {
+                n = 2;
+                if (c == 0xe0) {
+                    lo = 0xa0;
+                } else if (c == 0xed) {
+                    hi = 0x9f;
+                }
+            } else if (c >= 0xf0 && c <= 0xf4) {
+                n = 3;
+                if (c == 0xf0) {
+                    lo = 0x90;
+                } else if (c == 0xf4) {
+                    hi = 0x8f;
+                }
+            } else {
+                return i;
+            }
+            if (i + n >= length) {
+                return i;
+            }
+            int second = b[i + 1] & 0xff;
+            if (second < lo || second > hi) {
+                return i;
+            }
+            for (int k = 2; k <= n; k++) {
+                int cont = b[i + k] & 0xff;
+                if (cont < 0x80 || cont > 0xbf) {
+                    return i;
+                }
+            }
+            i += n + 1;
+        }
+        return -1;
     }
 
     private static long tokens(JsonParser p, JsonToken v) throws IOException, BadRequestException {

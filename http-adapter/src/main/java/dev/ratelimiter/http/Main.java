@@ -13,10 +13,12 @@ import java.nio.file.Path;
  *
  * <p>Reads the configuration (the file's properties, overridden by environment variables; see
  * {@link ServerSettings} and {@link RateLimiterConfig}), opens the backend, starts
- * {@link RateLimitServer} and prints one line: address, backend, policy count, auth on or off.
- * SIGTERM stops accepting, finishes in-flight requests and closes the store. With
- * {@code --config}, {@code SIGHUP} or a change to the file reloads the rules
- * ({@link ConfigReloader}; a broken file changes nothing). A configuration
+ * {@link RateLimitServer} and prints one line: address, executor (virtual or platform), the
+ * connection bound, the maximum heap, backend, policy count, auth on or off.
+ * SIGTERM refuses new connections, answers every request already received (also on kept-alive
+ * connections) within the shutdown grace, and closes the store. With {@code --config},
+ * {@code SIGHUP} or a change to the file reloads the rules ({@link ConfigReloader}; a broken file
+ * changes nothing). A configuration
  * error prints one line naming the setting and exits with status 2; an address that cannot be
  * bound exits with status 1.
  */
@@ -39,6 +41,18 @@ public final class Main {
         if (status != 0) {
             System.exit(status);
         }
+    }
+
+    /**
+     * The default connection bound for a heap: each open connection holds ~16-24 KiB of the
+     * JDK server's buffers on the heap while it is open (idle keep-alive ones too), so an
+     * unconfigured bound is what fits in the heap above 64 MiB at 24 KiB each, at least 256,
+     * at most the configured default. Measured: 5,000 connections on a 128 MiB heap ran out of
+     * memory; -Xmx256m gives 8,192.
+     */
+    static int connectionsForHeap(long maxHeapBytes, int ceiling) {
+        long budget = (maxHeapBytes - 64L * 1024 * 1024) / (24 * 1024);
+        return (int) Math.max(256, Math.min(ceiling, budget));
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) {
@@ -66,6 +80,12 @@ public final class Main {
             source.requireKnown("ratelimiter.", Backends.KNOWN_NAMES);
             core = RateLimiterConfig.from(source);
             settings = ServerSettings.from(source);
+            ExchangeExecutor.usesVirtualThreads(settings);
+            if (source.get("ratelimiter.server.maxConnections", "RATE_LIMITER_MAX_CONNECTIONS")
+                    .isEmpty()) {
+                settings = settings.withMaxConnections(connectionsForHeap(
+                        Runtime.getRuntime().maxMemory(), settings.maxConnections()));
+            }
             opened = Backends.open(settings, core, source);
         } catch (IllegalArgumentException | IllegalStateException e) {
             err.println("ratelimiter-http: configuration error: " + e.getMessage());
@@ -77,6 +97,7 @@ public final class Main {
         }
         // Before the first HttpServer is created: these properties are read once per JVM.
         JdkServerTuning.apply(settings);
+        HeapTuning.apply();
 
         RateLimiter limiter = opened.limiter();
         ConfigReloader reloader;
@@ -115,6 +136,9 @@ public final class Main {
             limiter.close();
         }, "ratelimiter-shutdown"));
         out.println("ratelimiter-http listening on http://" + server.hostAndPort()
+                + " executor=" + server.executorKind()
+                + " maxConnections=" + settings.maxConnections()
+                + " maxHeap=" + Runtime.getRuntime().maxMemory() / (1024 * 1024) + "MB"
                 + " backend=" + opened.backend() + " policies=" + core.rules().policies().size()
                 + " auth=" + (settings.authEnabled() ? "on" : "off")
                 + (reloader == null ? "" : " config=" + reloader.active().version()

@@ -9,11 +9,8 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The rate-limit service on a JDK {@link HttpServer}: {@code POST /api/ratelimit/check},
@@ -30,11 +27,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * limiter.close();
  * }</pre>
  *
- * <p>Requests run on a bounded pool ({@link ServerSettings#threads()} threads, a queue of
- * {@link ServerSettings#queueSize()}; past the queue, new connections are closed). At most
- * {@link ServerSettings#maxInFlight()} checks are decided at once; more get 503 with
- * {@code Retry-After: 1}. Loading this class sets the JDK server's tuning properties
- * (TCP_NODELAY, request and response deadlines; see {@code JdkServerTuning}) unless they are
+ * <p>Exchanges run on virtual threads on Java 21+, else on a small platform pool that grows
+ * while slow senders hold threads (see {@code ExchangeExecutor} and
+ * {@link ServerSettings#executor()}). A request that waited longer than
+ * {@link ServerSettings#maxQueueWait()} for a thread, or that finds
+ * {@link ServerSettings#maxInFlight()} checks being decided, gets 503 with
+ * {@code Retry-After: 1}; past {@link ServerSettings#maxConnections()} open connections, new
+ * ones are closed at accept. Loading this class sets the JDK server's tuning properties
+ * (TCP_NODELAY, deadlines, idle and header bounds; see {@code JdkServerTuning}) unless they are
  * already set; they take effect only if no {@code HttpServer} was created earlier in the JVM.
  *
  * <p>{@code /health} reports the limiter's {@link RateLimiter#stats()}: {@code UP} for a limiter
@@ -56,7 +56,7 @@ public final class RateLimitServer implements AutoCloseable {
     public static final String CHECK_PATH = "/api/ratelimit/check";
 
     private final HttpServer server;
-    private final ThreadPoolExecutor executor;
+    private final ExchangeExecutor executor;
     private final ServerSettings settings;
     private final HttpMetrics metrics;
     private final ExchangeGuard guard;
@@ -70,10 +70,12 @@ public final class RateLimitServer implements AutoCloseable {
         this.server = HttpServer.create(
                 new InetSocketAddress(settings.effectiveHost(), settings.port()),
                 settings.backlog());
-        this.executor = newExecutor(settings);
+        this.executor = ExchangeExecutor.create(settings);
         server.setExecutor(executor);
+        metrics.gauge("ratelimiter.http.exchanges.pending", "exchanges queued or running",
+                executor::pending);
 
-        this.guard = new ExchangeGuard(metrics);
+        this.guard = new ExchangeGuard(metrics, executor, settings.maxQueueWait().toNanos());
         ClientAccess access = new ClientAccess(settings.ipAllow(), settings.ipDeny(),
                 settings.trustedProxies());
         // Trusted proxies only decide which address the lists judge: without lists, no filter.
@@ -96,20 +98,6 @@ public final class RateLimitServer implements AutoCloseable {
         context.getFilters().add(guard);
         context.getFilters().add(new RouteFilter(path, method));
         context.getFilters().addAll(extra);
-    }
-
-    private static ThreadPoolExecutor newExecutor(ServerSettings s) {
-        AtomicInteger n = new AtomicInteger();
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(s.threads(), s.threads(), 60,
-                TimeUnit.SECONDS, new ArrayBlockingQueue<>(s.queueSize()), r -> {
-                    Thread t = new Thread(r, "ratelimiter-http-" + n.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                },
-                // The JDK server closes the connection when the executor refuses it.
-                new ThreadPoolExecutor.AbortPolicy());
-        pool.allowCoreThreadTimeOut(true);
-        return pool;
     }
 
     /**
@@ -139,35 +127,83 @@ public final class RateLimitServer implements AutoCloseable {
         return settings;
     }
 
+    /** @return exchanges queued or running (tests, metrics) */
+    int pendingExchanges() {
+        return executor.pending();
+    }
+
+    /** @return {@code "virtual"} or {@code "platform"}: how exchanges run */
+    public String executorKind() {
+        return executor.kind();
+    }
+
     /**
-     * Stops accepting connections, waits up to {@link ServerSettings#shutdownGrace()} for requests
-     * in progress, then stops the threads. Idempotent; does not close the limiter.
+     * Stops within {@link ServerSettings#shutdownGrace()}: new connections are refused at once;
+     * every request already received, on a new or a kept-alive connection, is answered (with
+     * {@code Connection: close}); then the connections are closed and the threads stopped.
+     * Idempotent; does not close the limiter.
      */
     public void stop() {
         if (!stopped.compareAndSet(false, true)) {
             return;
         }
-        long graceSeconds = Math.max(0, (settings.shutdownGrace().toMillis() + 999) / 1000);
-        // stop(n) closes the listening socket at once, then waits for exchanges; but on JDK 17
-        // it always waits the full n seconds (JDK-8304065). So it runs on its own thread while
-        // this one waits for the exchanges in progress, and a second stop(0) ends the wait.
-        Thread closer = new Thread(() -> server.stop((int) Math.min(Integer.MAX_VALUE,
-                graceSeconds)), "ratelimiter-http-stop");
+        long graceMillis = settings.shutdownGrace().toMillis();
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(graceMillis);
+        guard.startDraining();
+        // Holds the JDK dispatcher open (see DrainKeeper) before the listener closes.
+        DrainKeeper keeper = new DrainKeeper();
+        // The keeper's exchange runs in a context without filters, so it stays "reading" and
+        // awaitDrained does not wait for it.
+        if (graceMillis > 0) {
+            keeper.open(server, Math.min(500, graceMillis / 4 + 1), graceMillis);
+        }
+        // stop(n) closes the listening socket at once, then waits for exchanges; on JDK 17 it
+        // always waits the full n seconds (JDK-8304065). So it runs on its own thread while
+        // this one waits for the exchanges, and a second stop(0) ends the wait.
+        int graceSeconds = (int) Math.min(Integer.MAX_VALUE, (graceMillis + 999) / 1000);
+        Thread closer = new Thread(() -> server.stop(graceSeconds), "ratelimiter-http-stop");
         closer.setDaemon(true);
         closer.start();
         try {
-            guard.awaitIdle(TimeUnit.SECONDS.toNanos(graceSeconds));
+            awaitDrained(deadline);
+            keeper.release(Math.max(1, Math.min(200, millisLeft(deadline))));
             server.stop(0);
-            closer.join(TimeUnit.SECONDS.toMillis(graceSeconds) + 1000);
+            closer.join(Math.max(1, millisLeft(deadline)));
             executor.shutdown();
-            if (!executor.awaitTermination(Math.max(1, graceSeconds), TimeUnit.SECONDS)) {
-                executor.shutdownNow();
-            }
+            executor.awaitTermination(millisLeft(deadline));
         } catch (InterruptedException e) {
             server.stop(0);
-            executor.shutdownNow();
+            executor.shutdown();
             Thread.currentThread().interrupt();
+        } finally {
+            JdkReplies.unregister(metrics);
         }
+    }
+
+    /**
+     * Waits until nothing received is left: no exchange queued or in a filter (tasks still
+     * reading a request that has not fully arrived do not count), continuously for 100 ms,
+     * so that requests already sent on idle connections are picked up and answered.
+     */
+    private void awaitDrained(long deadline) throws InterruptedException {
+        long quietSince = -1;
+        while (System.nanoTime() - deadline < 0) {
+            boolean quiet = guard.inProgress() == 0
+                    && executor.pending() - executor.reading() <= 0;
+            long now = System.nanoTime();
+            if (!quiet) {
+                quietSince = -1;
+            } else if (quietSince < 0) {
+                quietSince = now;
+            } else if (now - quietSince >= TimeUnit.MILLISECONDS.toNanos(100)) {
+                return;
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    private static long millisLeft(long deadline) {
+        return Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
     }
 
     /** {@link #stop()}. */
@@ -227,6 +263,7 @@ public final class RateLimitServer implements AutoCloseable {
          */
         public RateLimitServer start() throws IOException {
             RateLimitServer s = new RateLimitServer(this);
+            JdkReplies.register(s.metrics);
             s.server.start();
             return s;
         }

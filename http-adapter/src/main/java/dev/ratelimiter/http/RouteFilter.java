@@ -6,7 +6,8 @@ import java.io.IOException;
 
 /**
  * Admits only the exact path (the JDK matches contexts by prefix) with the one method the route
- * serves: other paths get 404, other methods 405 with {@code Allow}. Immutable, thread-safe.
+ * serves (and HEAD where it serves GET): other paths get 404, other methods 405 with
+ * {@code Allow}. Immutable, thread-safe.
  */
 final class RouteFilter extends Filter {
 
@@ -22,7 +23,8 @@ final class RouteFilter extends Filter {
     public void doFilter(HttpExchange exchange, Chain chain) throws IOException {
         if (!path.equals(exchange.getRequestURI().getRawPath())) {
             Responses.error(exchange, 404, "no such path; try POST /api/ratelimit/check");
-        } else if (!method.equals(exchange.getRequestMethod())) {
+        } else if (!method.equals(exchange.getRequestMethod())
+                && !("GET".equals(method) && "HEAD".equals(exchange.getRequestMethod()))) {
             exchange.getResponseHeaders().set("Allow", method);
             Responses.error(exchange, 405, path + " accepts only " + method);
         } else {

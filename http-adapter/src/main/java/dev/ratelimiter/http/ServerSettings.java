@@ -1,65 +1,69 @@
 package dev.ratelimiter.http;
 
+import dev.ratelimiter.config.ConfigSection;
 import dev.ratelimiter.config.ConfigSource;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
 /**
- * The server's own settings: where it listens, how many threads it runs, how it sheds load,
- * who may call it, and which backend holds the buckets. The limiter's rules are core's
+ * The server's own settings: where it listens, how it runs exchanges, how it sheds load, who may
+ * call it, and which backend holds the buckets. The limiter's rules are core's
  * {@link dev.ratelimiter.config.RateLimiterConfig}; this class reads the sections core leaves to
  * the server ({@code ratelimiter.server.*}, {@code ratelimiter.security.*},
- * {@code ratelimiter.backend}) and rejects unknown names in them.
+ * {@code ratelimiter.backend}) through {@link ConfigSection}, which rejects unknown names. Every
+ * bound and its message lives once, in a {@link Builder} setter.
  *
  * <table>
- *   <caption>Settings (environment variable in brackets; it wins over the property)</caption>
- *   <tr><td>{@code ratelimiter.server.host} [RATE_LIMITER_HOST]</td><td>address to bind; default
- *       {@code 127.0.0.1}, or {@code 0.0.0.0} when API keys are configured</td></tr>
- *   <tr><td>{@code ratelimiter.server.port} [RATE_LIMITER_PORT]</td><td>default 8080; 0 picks
- *       a free port</td></tr>
- *   <tr><td>{@code ratelimiter.server.threads} [RATE_LIMITER_THREADS]</td><td>worker threads,
- *       default 256 (the JDK server reads request headers on them, so slow clients hold
- *       one each until the request deadline)</td></tr>
- *   <tr><td>{@code ratelimiter.server.queueSize}</td><td>tasks waiting for a thread, default
- *       1024; beyond it new connections are closed</td></tr>
- *   <tr><td>{@code ratelimiter.server.maxInFlight} [RATE_LIMITER_MAX_IN_FLIGHT]</td><td>checks
- *       in progress at once, default 128; more are answered 503 with Retry-After</td></tr>
- *   <tr><td>{@code ratelimiter.server.backlog}</td><td>TCP accept backlog, default 1024</td></tr>
- *   <tr><td>{@code ratelimiter.server.requestTimeout}</td><td>seconds to receive a request,
- *       default 10</td></tr>
- *   <tr><td>{@code ratelimiter.server.responseTimeout}</td><td>seconds to send a response,
- *       default 10</td></tr>
- *   <tr><td>{@code ratelimiter.server.idleTimeout}</td><td>seconds a keep-alive connection
- *       may idle, default 30</td></tr>
- *   <tr><td>{@code ratelimiter.server.maxConnections}</td><td>open connections, default
- *       10000</td></tr>
- *   <tr><td>{@code ratelimiter.server.shutdownGrace}</td><td>seconds to finish in-flight
- *       requests on shutdown, default 10</td></tr>
- *   <tr><td>{@code ratelimiter.server.reloadIntervalMs} [RATE_LIMITER_RELOAD_INTERVAL_MS]</td>
- *       <td>how often the {@code --config} file is looked at for changes, default 2000, 0 off
- *       (read by {@link ConfigReloader}; {@code SIGHUP} reloads at once either way)</td></tr>
- *   <tr><td>{@code ratelimiter.backend} [RATE_LIMITER_BACKEND]</td><td>{@code caffeine}
- *       (default), {@code memory} or {@code redis}</td></tr>
+ *   <caption>Settings: property [environment variable, which wins], default; the bounds are in
+ *   the {@link Builder} setters</caption>
+ *   <tr><td>{@code ratelimiter.server.host} [RATE_LIMITER_HOST]</td>
+ *       <td>{@code 127.0.0.1}, or {@code 0.0.0.0} with API keys</td></tr>
+ *   <tr><td>{@code .port} [RATE_LIMITER_PORT]</td><td>8080; 0 picks a free port</td></tr>
+ *   <tr><td>{@code .executor} [RATE_LIMITER_EXECUTOR]</td>
+ *       <td>{@code auto}: virtual threads on Java 21+, else {@code platform}</td></tr>
+ *   <tr><td>{@code .threads} [RATE_LIMITER_THREADS]</td>
+ *       <td>platform: threads kept, max(8, 2 &times; cores)</td></tr>
+ *   <tr><td>{@code .maxThreads} [RATE_LIMITER_MAX_THREADS]</td>
+ *       <td>platform: ceiling while slow senders hold threads, 1024</td></tr>
+ *   <tr><td>{@code .maxQueueWait} [RATE_LIMITER_MAX_QUEUE_WAIT_MS]</td>
+ *       <td>ms waiting for a thread before a 503, 1000</td></tr>
+ *   <tr><td>{@code .maxInFlight} [RATE_LIMITER_MAX_IN_FLIGHT]</td>
+ *       <td>checks decided at once before a 503, 128</td></tr>
+ *   <tr><td>{@code .backlog} [RATE_LIMITER_BACKLOG]</td><td>TCP accept backlog, 1024</td></tr>
+ *   <tr><td>{@code .requestTimeout} [RATE_LIMITER_REQUEST_TIMEOUT]</td>
+ *       <td>s to receive a request, 10</td></tr>
+ *   <tr><td>{@code .responseTimeout} [RATE_LIMITER_RESPONSE_TIMEOUT]</td>
+ *       <td>s to send a response, 10</td></tr>
+ *   <tr><td>{@code .idleTimeout} [RATE_LIMITER_IDLE_TIMEOUT]</td>
+ *       <td>s a keep-alive connection may idle, 30</td></tr>
+ *   <tr><td>{@code .maxConnections} [RATE_LIMITER_MAX_CONNECTIONS]</td>
+ *       <td>open connections, 10000 (the jar sizes it from the heap)</td></tr>
+ *   <tr><td>{@code .shutdownGrace} [RATE_LIMITER_SHUTDOWN_GRACE]</td>
+ *       <td>s to answer received requests on shutdown, 10</td></tr>
+ *   <tr><td>{@code .reloadIntervalMs} [RATE_LIMITER_RELOAD_INTERVAL_MS]</td>
+ *       <td>ms between looks at the {@code --config} file, 2000; 0 off ({@link ConfigReloader};
+ *       {@code SIGHUP} reloads either way)</td></tr>
+ *   <tr><td>{@code ratelimiter.backend} [RATE_LIMITER_BACKEND]</td>
+ *       <td>{@code caffeine}, {@code memory} or {@code redis}</td></tr>
  *   <tr><td>{@code ratelimiter.security.api-keys.valid-keys} [RATE_LIMITER_API_KEYS]</td>
- *       <td>comma-separated API keys; when set, every check needs one</td></tr>
- *   <tr><td>{@code ratelimiter.security.api-keys.enabled} [RATE_LIMITER_API_KEYS_ENABLED]</td>
- *       <td>{@code false} turns configured keys off; {@code true} without keys is an
- *       error</td></tr>
- *   <tr><td>{@code ratelimiter.security.ip.whitelist} [RATE_LIMITER_IP_ALLOW]</td><td>
- *       comma-separated addresses or CIDR networks (IPv4 or IPv6); when set, only these may
- *       call</td></tr>
- *   <tr><td>{@code ratelimiter.security.ip.blacklist} [RATE_LIMITER_IP_DENY]</td><td>networks
- *       that may not call; wins over the whitelist</td></tr>
- *   <tr><td>{@code ratelimiter.security.ip.trusted-proxies} [RATE_LIMITER_TRUSTED_PROXIES]</td>
- *       <td>networks whose {@code X-Forwarded-For} is believed; default none</td></tr>
- *   <tr><td>{@code ratelimiter.security.max-request-size} [RATE_LIMITER_MAX_REQUEST_SIZE]</td>
- *       <td>largest request body, in bytes or with a {@code KB}/{@code MB} suffix; default
- *       64KB</td></tr>
+ *       <td>comma-separated, none blank or repeated</td></tr>
+ *   <tr><td>{@code ...api-keys.enabled} [RATE_LIMITER_API_KEYS_ENABLED]</td>
+ *       <td>{@code false} turns keys off; {@code true} needs keys</td></tr>
+ *   <tr><td>{@code ...ip.whitelist} [RATE_LIMITER_IP_ALLOW]</td>
+ *       <td>addresses or CIDR networks that may call</td></tr>
+ *   <tr><td>{@code ...ip.blacklist} [RATE_LIMITER_IP_DENY]</td>
+ *       <td>networks that may not; wins over the whitelist</td></tr>
+ *   <tr><td>{@code ...ip.trusted-proxies} [RATE_LIMITER_TRUSTED_PROXIES]</td>
+ *       <td>whose {@code X-Forwarded-For} is believed</td></tr>
+ *   <tr><td>{@code ...max-request-size} [RATE_LIMITER_MAX_REQUEST_SIZE]</td>
+ *       <td>bytes or KB/MB, 64KB</td></tr>
  * </table>
  *
  * <p>Immutable and thread-safe. Lists are never null.
@@ -69,52 +73,29 @@ public final class ServerSettings {
     /** The default largest request body: 64 KiB. */
     public static final int DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 
-    private static final String SERVER = "ratelimiter.server.";
-    private static final String SECURITY = "ratelimiter.security.";
-    private static final Set<String> SERVER_NAMES = Set.of("host", "port", "threads",
-            "queueSize", "maxInFlight", "backlog", "requestTimeout", "responseTimeout",
-            "idleTimeout", "maxConnections", "shutdownGrace", "reloadIntervalMs");
+    /** How exchanges are run. */
+    public enum ExecutorKind {
+        /** Virtual threads when the JVM has them (Java 21+), else {@link #PLATFORM}. */
+        AUTO,
+        /** A virtual thread per exchange; starting fails on a JVM without them. */
+        VIRTUAL,
+        /** A small pool of platform threads that grows while clients hold threads. */
+        PLATFORM
+    }
+
+    private static final Set<String> SERVER_NAMES = Set.of("host", "port", "executor", "threads",
+            "maxThreads", "maxQueueWait", "maxInFlight", "backlog", "requestTimeout",
+            "responseTimeout", "idleTimeout", "maxConnections", "shutdownGrace",
+            "reloadIntervalMs");
     private static final Set<String> SECURITY_NAMES = Set.of("api-keys.valid-keys",
             "api-keys.enabled", "ip.whitelist", "ip.blacklist", "ip.trusted-proxies",
             "max-request-size");
     private static final Set<String> BACKENDS = Set.of("caffeine", "memory", "redis");
 
-    private final String host;
-    private final int port;
-    private final int threads;
-    private final int queueSize;
-    private final int maxInFlight;
-    private final int backlog;
-    private final int requestTimeoutSeconds;
-    private final int responseTimeoutSeconds;
-    private final int idleTimeoutSeconds;
-    private final int maxConnections;
-    private final Duration shutdownGrace;
-    private final String backend;
-    private final List<String> apiKeys;
-    private final List<Cidr> ipAllow;
-    private final List<Cidr> ipDeny;
-    private final List<Cidr> trustedProxies;
-    private final int maxBodyBytes;
+    private final Builder b;
 
     private ServerSettings(Builder b) {
-        this.host = b.host;
-        this.port = b.port;
-        this.threads = b.threads;
-        this.queueSize = b.queueSize;
-        this.maxInFlight = b.maxInFlight;
-        this.backlog = b.backlog;
-        this.requestTimeoutSeconds = b.requestTimeoutSeconds;
-        this.responseTimeoutSeconds = b.responseTimeoutSeconds;
-        this.idleTimeoutSeconds = b.idleTimeoutSeconds;
-        this.maxConnections = b.maxConnections;
-        this.shutdownGrace = b.shutdownGrace;
-        this.backend = b.backend;
-        this.apiKeys = List.copyOf(b.apiKeys);
-        this.ipAllow = List.copyOf(b.ipAllow);
-        this.ipDeny = List.copyOf(b.ipDeny);
-        this.trustedProxies = List.copyOf(b.trustedProxies);
-        this.maxBodyBytes = b.maxBodyBytes;
+        this.b = b.copy();
     }
 
     /** @return a builder with every default */
@@ -133,115 +114,96 @@ public final class ServerSettings {
      * @param source the settings
      * @return the server settings
      * @throws IllegalArgumentException for an unknown name in the server's sections or a bad
-     *     value, naming the property
+     *     value, naming the property and its environment variable
      * @throws IllegalStateException for contradicting settings, naming them
      */
     public static ServerSettings from(ConfigSource source) {
-        Objects.requireNonNull(source, "source");
-        checkNames(source, SERVER, SERVER_NAMES);
-        checkNames(source, SECURITY, SECURITY_NAMES);
-        for (String name : source.propertyNames("ratelimiter.backend")) {
-            if (!name.equals("ratelimiter.backend")) {
-                throw new IllegalArgumentException("unknown property '" + name
-                        + "'; did you mean ratelimiter.backend?");
-            }
-        }
+        ConfigSection server = ConfigSection.of(source, "ratelimiter.server.", SERVER_NAMES);
+        ConfigSection security = ConfigSection.of(source, "ratelimiter.security.",
+                SECURITY_NAMES);
+        ConfigSection root = ConfigSection.of(source, "ratelimiter.backend", Set.of(""));
         Builder b = builder();
-        source.get(SERVER + "host", "RATE_LIMITER_HOST").ifPresent(b::host);
-        intSetting(source, "port", "RATE_LIMITER_PORT", 0, 65535).ifPresent(b::port);
-        intSetting(source, "threads", "RATE_LIMITER_THREADS", 1, 10_000).ifPresent(b::threads);
-        intSetting(source, "queueSize", null, 1, 1_000_000).ifPresent(b::queueSize);
-        intSetting(source, "maxInFlight", "RATE_LIMITER_MAX_IN_FLIGHT", 1, 1_000_000)
-                .ifPresent(b::maxInFlight);
-        intSetting(source, "backlog", null, 1, 65535).ifPresent(b::backlog);
-        intSetting(source, "requestTimeout", null, 1, 3600).ifPresent(b::requestTimeoutSeconds);
-        intSetting(source, "responseTimeout", null, 1, 3600)
-                .ifPresent(b::responseTimeoutSeconds);
-        intSetting(source, "idleTimeout", null, 1, 3600).ifPresent(b::idleTimeoutSeconds);
-        intSetting(source, "maxConnections", null, 1, 1_000_000).ifPresent(b::maxConnections);
-        intSetting(source, "shutdownGrace", null, 0, 3600)
-                .ifPresent(s -> b.shutdownGrace(Duration.ofSeconds(s)));
-
-        Optional<String> backend = source.get("ratelimiter.backend", "RATE_LIMITER_BACKEND");
-        if (backend.isPresent()) {
-            b.backend(backend.get());
-        } else if (source.get("ratelimiter.redis.url", "RATE_LIMITER_REDIS_URL").isPresent()) {
+        server.apply("host", "RATE_LIMITER_HOST", t -> t, b::host);
+        server.apply("port", "RATE_LIMITER_PORT", ConfigSection::intNumber, b::port);
+        server.apply("executor", "RATE_LIMITER_EXECUTOR", ServerSettings::executorKind,
+                b::executor);
+        server.apply("threads", "RATE_LIMITER_THREADS", ConfigSection::intNumber, b::threads);
+        server.apply("maxThreads", "RATE_LIMITER_MAX_THREADS", ConfigSection::intNumber,
+                b::maxThreads);
+        server.apply("maxQueueWait", "RATE_LIMITER_MAX_QUEUE_WAIT_MS", ConfigSection::millis,
+                b::maxQueueWait);
+        server.apply("maxInFlight", "RATE_LIMITER_MAX_IN_FLIGHT", ConfigSection::intNumber,
+                b::maxInFlight);
+        server.apply("backlog", "RATE_LIMITER_BACKLOG", ConfigSection::intNumber, b::backlog);
+        server.apply("requestTimeout", "RATE_LIMITER_REQUEST_TIMEOUT", ConfigSection::intNumber,
+                b::requestTimeoutSeconds);
+        server.apply("responseTimeout", "RATE_LIMITER_RESPONSE_TIMEOUT",
+                ConfigSection::intNumber, b::responseTimeoutSeconds);
+        server.apply("idleTimeout", "RATE_LIMITER_IDLE_TIMEOUT", ConfigSection::intNumber,
+                b::idleTimeoutSeconds);
+        server.apply("maxConnections", "RATE_LIMITER_MAX_CONNECTIONS", ConfigSection::intNumber,
+                b::maxConnections);
+        server.apply("shutdownGrace", "RATE_LIMITER_SHUTDOWN_GRACE", ConfigSection::seconds,
+                b::shutdownGrace);
+        if (!root.apply("", "RATE_LIMITER_BACKEND", t -> t, b::backend)
+                && source.get("ratelimiter.redis.url", "RATE_LIMITER_REDIS_URL").isPresent()) {
             b.backend("redis");
         }
 
-        Optional<String> keys = source.get(SECURITY + "api-keys.valid-keys",
-                "RATE_LIMITER_API_KEYS");
-        Optional<String> enabled = source.get(SECURITY + "api-keys.enabled",
-                "RATE_LIMITER_API_KEYS_ENABLED");
-        boolean on = enabled.map(v -> bool(SECURITY + "api-keys.enabled", v))
-                .orElse(keys.isPresent());
-        if (on) {
-            List<String> list = keys.map(ServerSettings::splitKeys).orElse(List.of());
-            if (list.isEmpty()) {
-                throw new IllegalStateException(SECURITY + "api-keys.enabled is true but "
-                        + SECURITY + "api-keys.valid-keys (RATE_LIMITER_API_KEYS) is empty");
+        String keysName = "api-keys.valid-keys";
+        String keysEnv = "RATE_LIMITER_API_KEYS";
+        Optional<String> keys = security.text(keysName, keysEnv);
+        boolean[] on = {keys.isPresent()};
+        security.apply("api-keys.enabled", "RATE_LIMITER_API_KEYS_ENABLED", ConfigSection::bool,
+                v -> on[0] = v);
+        if (on[0]) {
+            if (keys.isEmpty()) {
+                throw new IllegalStateException(security.describe("api-keys.enabled",
+                        "RATE_LIMITER_API_KEYS_ENABLED") + " is true but "
+                        + security.describe(keysName, keysEnv) + " is empty");
             }
-            b.apiKeys(list);
+            // Not apply(): its message would echo the value, and the value is secret.
+            try {
+                b.apiKeys(splitKeys(keys.get()));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(security.describe(keysName, keysEnv) + ": "
+                        + e.getMessage(), e);
+            }
         }
-        source.get(SECURITY + "ip.whitelist", "RATE_LIMITER_IP_ALLOW").ifPresent(v ->
-                b.ipAllow = Cidr.parseList(SECURITY + "ip.whitelist", v));
-        source.get(SECURITY + "ip.blacklist", "RATE_LIMITER_IP_DENY").ifPresent(v ->
-                b.ipDeny = Cidr.parseList(SECURITY + "ip.blacklist", v));
-        source.get(SECURITY + "ip.trusted-proxies", "RATE_LIMITER_TRUSTED_PROXIES").ifPresent(v ->
-                b.trustedProxies = Cidr.parseList(SECURITY + "ip.trusted-proxies", v));
-        source.get(SECURITY + "max-request-size", "RATE_LIMITER_MAX_REQUEST_SIZE")
-                .ifPresent(v -> b.maxBodyBytes(size(SECURITY + "max-request-size", v)));
+        security.apply("ip.whitelist", "RATE_LIMITER_IP_ALLOW", t -> t, b::ipAllow);
+        security.apply("ip.blacklist", "RATE_LIMITER_IP_DENY", t -> t, b::ipDeny);
+        security.apply("ip.trusted-proxies", "RATE_LIMITER_TRUSTED_PROXIES", t -> t,
+                b::trustedProxies);
+        security.apply("max-request-size", "RATE_LIMITER_MAX_REQUEST_SIZE",
+                t -> size(null, t), b::maxBodyBytes);
         return b.build();
     }
 
-    private static void checkNames(ConfigSource source, String prefix, Set<String> known) {
-        for (String name : source.propertyNames(prefix)) {
-            if (!known.contains(name.substring(prefix.length()))) {
-                throw new IllegalArgumentException("unknown property '" + name + "'; known: "
-                        + prefix + "{" + String.join(", ", new java.util.TreeSet<>(known)) + "}");
-            }
+    private static ExecutorKind executorKind(String text) {
+        try {
+            return ExecutorKind.valueOf(text.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("must be auto, virtual or platform");
         }
     }
 
-    private static Optional<Integer> intSetting(ConfigSource source, String name, String env,
-                                                int min, int max) {
-        return source.get(SERVER + name, env).map(text -> {
-            try {
-                long v = Long.parseLong(text);
-                if (v >= min && v <= max) {
-                    return (int) v;
-                }
-            } catch (NumberFormatException ignored) {
-                // reported below
-            }
-            throw new IllegalArgumentException(SERVER + name + (env == null ? "" : " (" + env + ")")
-                    + " must be a whole number from " + min + " to " + max + ", was '" + text
-                    + "'");
-        });
-    }
-
-    private static boolean bool(String name, String text) {
-        switch (text.toLowerCase(Locale.ROOT)) {
-            case "true":
-                return true;
-            case "false":
-                return false;
-            default:
-                throw new IllegalArgumentException(name + " must be true or false, was '" + text
-                        + "'");
-        }
-    }
-
+    /** Splits on commas and trims; blank entries are kept, for the setter to refuse. */
     private static List<String> splitKeys(String text) {
         List<String> out = new ArrayList<>();
         for (String part : text.split(",", -1)) {
-            if (!part.isBlank()) {
-                out.add(part.trim());
-            }
+            out.add(part.trim());
         }
         return out;
     }
 
+    /**
+     * Parses a size: bytes, or a number with a {@code B}, {@code KB} or {@code MB} suffix.
+     *
+     * @param name the setting, for the message, or null
+     * @param text the text
+     * @return bytes, 1 to 64 MiB
+     * @throws IllegalArgumentException naming {@code name}
+     */
     static int size(String name, String text) {
         String t = text.trim().toUpperCase(Locale.ROOT);
         long unit = 1;
@@ -262,120 +224,146 @@ public final class ServerSettings {
         } catch (NumberFormatException ignored) {
             // reported below
         }
-        throw new IllegalArgumentException(name + " must be a size from 1 byte to 64MB (such as"
-                + " 65536, 64KB or 1MB), was '" + text + "'");
+        throw new IllegalArgumentException((name == null ? "" : name + " ")
+                + "must be a size from 1 byte to 64MB (such as 65536, 64KB or 1MB)");
     }
 
     /** @return the bind address; null means loopback, or all interfaces when API keys are on */
     public String host() {
-        return host;
+        return b.host;
     }
 
     /** @return the address actually bound when none is configured: see {@link #host()} */
     public String effectiveHost() {
-        if (host != null) {
-            return host;
+        if (b.host != null) {
+            return b.host;
         }
-        return apiKeys.isEmpty() ? "127.0.0.1" : "0.0.0.0";
+        return b.apiKeys.isEmpty() ? "127.0.0.1" : "0.0.0.0";
     }
 
     /** @return the port, 0 for any free one */
     public int port() {
-        return port;
+        return b.port;
     }
 
-    /** @return worker threads */
+    /** @return how exchanges are run */
+    public ExecutorKind executor() {
+        return b.executor;
+    }
+
+    /** @return platform executor: threads kept for exchanges */
     public int threads() {
-        return threads;
+        return b.threads;
     }
 
-    /** @return tasks that may wait for a worker */
-    public int queueSize() {
-        return queueSize;
+    /** @return platform executor: the most threads, counting those held by slow senders */
+    public int maxThreads() {
+        return Math.max(b.maxThreads, b.threads);
+    }
+
+    /** @return the longest a received request waits for a thread before a 503 */
+    public Duration maxQueueWait() {
+        return b.maxQueueWait;
     }
 
     /** @return checks in progress at once before shedding with 503 */
     public int maxInFlight() {
-        return maxInFlight;
+        return b.maxInFlight;
     }
 
     /** @return the TCP accept backlog */
     public int backlog() {
-        return backlog;
+        return b.backlog;
     }
 
     /** @return seconds allowed to receive a request (JDK {@code sun.net.httpserver.maxReqTime}) */
     public int requestTimeoutSeconds() {
-        return requestTimeoutSeconds;
+        return b.requestTimeoutSeconds;
     }
 
     /** @return seconds allowed to send a response ({@code sun.net.httpserver.maxRspTime}) */
     public int responseTimeoutSeconds() {
-        return responseTimeoutSeconds;
+        return b.responseTimeoutSeconds;
     }
 
     /** @return seconds a keep-alive connection may idle ({@code sun.net.httpserver.idleInterval}) */
     public int idleTimeoutSeconds() {
-        return idleTimeoutSeconds;
+        return b.idleTimeoutSeconds;
     }
 
     /** @return open connections allowed ({@code jdk.httpserver.maxConnections}) */
     public int maxConnections() {
-        return maxConnections;
+        return b.maxConnections;
     }
 
-    /** @return how long shutdown waits for in-flight requests */
+    /** @return how long shutdown waits for received requests */
     public Duration shutdownGrace() {
-        return shutdownGrace;
+        return b.shutdownGrace;
     }
 
     /** @return {@code caffeine}, {@code memory} or {@code redis} */
     public String backend() {
-        return backend;
+        return b.backend;
     }
 
     /** @return the accepted API keys; empty means no authentication */
     public List<String> apiKeys() {
-        return apiKeys;
+        return b.apiKeys;
     }
 
     /** @return whether checks need an API key */
     public boolean authEnabled() {
-        return !apiKeys.isEmpty();
+        return !b.apiKeys.isEmpty();
     }
 
     List<Cidr> ipAllow() {
-        return ipAllow;
+        return b.ipAllow;
     }
 
     List<Cidr> ipDeny() {
-        return ipDeny;
+        return b.ipDeny;
     }
 
     List<Cidr> trustedProxies() {
-        return trustedProxies;
+        return b.trustedProxies;
     }
 
     /** @return the largest accepted request body, in bytes */
     public int maxBodyBytes() {
-        return maxBodyBytes;
+        return b.maxBodyBytes;
+    }
+
+    /**
+     * @param connections open connections allowed
+     * @return these settings with another connection bound
+     */
+    ServerSettings withMaxConnections(int connections) {
+        Builder c = b.copy();
+        c.maxConnections(connections);
+        return new ServerSettings(c);
     }
 
     @Override
     public String toString() {
         // Never print the API keys themselves.
-        return "ServerSettings{host=" + effectiveHost() + ", port=" + port + ", threads=" + threads
-                + ", maxInFlight=" + maxInFlight + ", backend=" + backend + ", apiKeys="
-                + apiKeys.size() + ", ipAllow=" + ipAllow + ", ipDeny=" + ipDeny
-                + ", trustedProxies=" + trustedProxies + ", maxBodyBytes=" + maxBodyBytes + "}";
+        return "ServerSettings{host=" + effectiveHost() + ", port=" + b.port + ", executor="
+                + b.executor + ", threads=" + b.threads + "-" + maxThreads() + ", maxInFlight="
+                + b.maxInFlight + ", backend=" + b.backend + ", apiKeys=" + b.apiKeys.size()
+                + ", ipAllow=" + b.ipAllow + ", ipDeny=" + b.ipDeny + ", trustedProxies="
+                + b.trustedProxies + ", maxBodyBytes=" + b.maxBodyBytes + "}";
     }
 
-    /** Builds {@link ServerSettings}; each option is validated as it is set. Not thread-safe. */
-    public static final class Builder {
+    /**
+     * Builds {@link ServerSettings}. Each setter checks its bound and names the setting in its
+     * message; that message is the only statement of the bound. Not thread-safe.
+     */
+    public static final class Builder implements Cloneable {
         private String host;
         private int port = 8080;
-        private int threads = 256;
-        private int queueSize = 1024;
+        private ExecutorKind executor = ExecutorKind.AUTO;
+        private int threads = Math.max(8, 2 * Runtime.getRuntime().availableProcessors());
+        private int maxThreads = 1024;
+        private Duration maxQueueWait = Duration.ofSeconds(1);
         private int maxInFlight = 128;
         private int backlog = 1024;
         private int requestTimeoutSeconds = 10;
@@ -393,10 +381,16 @@ public final class ServerSettings {
         private Builder() {
         }
 
-        /**
-         * @param host the address or host name to bind, not blank
-         * @return this builder
-         */
+        private Builder copy() {
+            try {
+                // Every field is immutable (lists are unmodifiable copies): a shallow copy is one.
+                return (Builder) super.clone();
+            } catch (CloneNotSupportedException e) {
+                throw new AssertionError(e);
+            }
+        }
+
+        /** @param host the address or host name to bind, not blank; @return this builder */
         public Builder host(String host) {
             Objects.requireNonNull(host, "host");
             if (host.isBlank()) {
@@ -406,98 +400,85 @@ public final class ServerSettings {
             return this;
         }
 
-        /**
-         * @param port 0 to 65535; 0 picks a free port
-         * @return this builder
-         */
+        /** @param port 0 to 65535; 0 picks a free port; @return this builder */
         public Builder port(int port) {
             this.port = range("port", port, 0, 65535);
             return this;
         }
 
-        /**
-         * @param threads worker threads, at least 1
-         * @return this builder
-         */
+        /** @param kind how exchanges are run; @return this builder */
+        public Builder executor(ExecutorKind kind) {
+            this.executor = Objects.requireNonNull(kind, "executor");
+            return this;
+        }
+
+        /** @param threads platform executor: threads kept, 1 to 10000; @return this builder */
         public Builder threads(int threads) {
             this.threads = range("threads", threads, 1, 10_000);
             return this;
         }
 
         /**
-         * @param queueSize tasks waiting for a worker, at least 1
+         * @param maxThreads platform executor: the most threads, 1 to 10000 (raised to {@code
+         *     threads} if lower)
          * @return this builder
          */
-        public Builder queueSize(int queueSize) {
-            this.queueSize = range("queueSize", queueSize, 1, 1_000_000);
+        public Builder maxThreads(int maxThreads) {
+            this.maxThreads = range("maxThreads", maxThreads, 1, 10_000);
             return this;
         }
 
         /**
-         * @param maxInFlight checks in progress at once, at least 1
+         * @param wait the longest a received request waits for a thread, 1 ms to 1 hour
          * @return this builder
          */
+        public Builder maxQueueWait(Duration wait) {
+            this.maxQueueWait = duration("maxQueueWait", wait, Duration.ofMillis(1));
+            return this;
+        }
+
+        /** @param maxInFlight checks in progress at once, 1 to 1000000; @return this builder */
         public Builder maxInFlight(int maxInFlight) {
             this.maxInFlight = range("maxInFlight", maxInFlight, 1, 1_000_000);
             return this;
         }
 
-        /**
-         * @param backlog TCP accept backlog, at least 1
-         * @return this builder
-         */
+        /** @param backlog TCP accept backlog, 1 to 65535; @return this builder */
         public Builder backlog(int backlog) {
             this.backlog = range("backlog", backlog, 1, 65535);
             return this;
         }
 
-        /**
-         * @param seconds time to receive a request, at least 1
-         * @return this builder
-         */
+        /** @param seconds time to receive a request, 1 to 3600; @return this builder */
         public Builder requestTimeoutSeconds(int seconds) {
-            this.requestTimeoutSeconds = range("requestTimeoutSeconds", seconds, 1, 3600);
+            this.requestTimeoutSeconds = range("requestTimeout", seconds, 1, 3600);
             return this;
         }
 
-        /**
-         * @param seconds time to send a response, at least 1
-         * @return this builder
-         */
+        /** @param seconds time to send a response, 1 to 3600; @return this builder */
         public Builder responseTimeoutSeconds(int seconds) {
-            this.responseTimeoutSeconds = range("responseTimeoutSeconds", seconds, 1, 3600);
+            this.responseTimeoutSeconds = range("responseTimeout", seconds, 1, 3600);
             return this;
         }
 
-        /**
-         * @param seconds idle time of a keep-alive connection, at least 1
-         * @return this builder
-         */
+        /** @param seconds idle time of a keep-alive connection, 1 to 3600; @return this builder */
         public Builder idleTimeoutSeconds(int seconds) {
-            this.idleTimeoutSeconds = range("idleTimeoutSeconds", seconds, 1, 3600);
+            this.idleTimeoutSeconds = range("idleTimeout", seconds, 1, 3600);
             return this;
         }
 
-        /**
-         * @param maxConnections open connections, at least 1
-         * @return this builder
-         */
+        /** @param maxConnections open connections, 1 to 1000000; @return this builder */
         public Builder maxConnections(int maxConnections) {
             this.maxConnections = range("maxConnections", maxConnections, 1, 1_000_000);
             return this;
         }
 
         /**
-         * @param grace how long shutdown waits for in-flight requests, not negative
+         * @param grace how long shutdown waits for received requests, 0 to 1 hour
          * @return this builder
          */
         public Builder shutdownGrace(Duration grace) {
-            Objects.requireNonNull(grace, "grace");
-            if (grace.isNegative()) {
-                throw new IllegalArgumentException("shutdownGrace must not be negative, was "
-                        + grace);
-            }
-            this.shutdownGrace = grace;
+            this.shutdownGrace = duration("shutdownGrace", grace, Duration.ZERO);
             return this;
         }
 
@@ -507,24 +488,34 @@ public final class ServerSettings {
          */
         public Builder backend(String backend) {
             Objects.requireNonNull(backend, "backend");
-            String b = backend.trim().toLowerCase(Locale.ROOT);
-            if (!BACKENDS.contains(b)) {
-                throw new IllegalArgumentException("ratelimiter.backend must be caffeine, memory"
-                        + " or redis, was '" + backend + "'");
+            String name = backend.trim().toLowerCase(Locale.ROOT);
+            if (!BACKENDS.contains(name)) {
+                throw new IllegalArgumentException("backend must be caffeine, memory or redis,"
+                        + " was '" + backend + "'");
             }
-            this.backend = b;
+            this.backend = name;
             return this;
         }
 
         /**
-         * @param keys accepted API keys, none blank; empty turns authentication off
+         * Sets the accepted API keys. Messages name entries by position, never by value.
+         *
+         * @param keys accepted API keys, none blank or repeated; empty turns authentication off
          * @return this builder
          */
         public Builder apiKeys(List<String> keys) {
-            for (String key : keys) {
-                Objects.requireNonNull(key, "api key");
+            Map<String, Integer> seen = new HashMap<>();
+            for (int i = 0; i < keys.size(); i++) {
+                String key = Objects.requireNonNull(keys.get(i), "api key");
                 if (key.isBlank()) {
-                    throw new IllegalArgumentException("API keys must not be blank");
+                    throw new IllegalArgumentException("API key list has a blank entry (entry "
+                            + (i + 1) + " of " + keys.size() + ")");
+                }
+                Integer earlier = seen.putIfAbsent(key, i + 1);
+                if (earlier != null) {
+                    throw new IllegalArgumentException("API key list has a duplicate entry"
+                            + " (entries " + earlier + " and " + (i + 1) + " of " + keys.size()
+                            + " are the same)");
                 }
             }
             this.apiKeys = List.copyOf(keys);
@@ -558,10 +549,7 @@ public final class ServerSettings {
             return this;
         }
 
-        /**
-         * @param bytes the largest request body, 1 byte to 64 MiB
-         * @return this builder
-         */
+        /** @param bytes the largest request body, 1 byte to 64 MiB; @return this builder */
         public Builder maxBodyBytes(int bytes) {
             this.maxBodyBytes = range("maxBodyBytes", bytes, 1, 64 * 1024 * 1024);
             return this;
@@ -576,6 +564,15 @@ public final class ServerSettings {
             if (value < min || value > max) {
                 throw new IllegalArgumentException(name + " must be from " + min + " to " + max
                         + ", was " + value);
+            }
+            return value;
+        }
+
+        private static Duration duration(String name, Duration value, Duration min) {
+            Objects.requireNonNull(value, name);
+            if (value.compareTo(min) < 0 || value.compareTo(Duration.ofHours(1)) > 0) {
+                throw new IllegalArgumentException(name + " must be from " + min.toMillis()
+                        + " ms to 1 hour, was " + value.toMillis() + " ms");
             }
             return value;
         }

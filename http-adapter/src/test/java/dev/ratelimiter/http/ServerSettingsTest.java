@@ -76,8 +76,12 @@ class ServerSettingsTest {
     void badValuesNameTheSetting() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> from(Map.of(), Map.of("RATE_LIMITER_PORT", "80a")));
-        assertEquals("ratelimiter.server.port (RATE_LIMITER_PORT) must be a whole number from 0"
-                + " to 65535, was '80a'", e.getMessage());
+        assertEquals("ratelimiter.server.port (RATE_LIMITER_PORT) must be a whole number,"
+                + " was '80a'", e.getMessage());
+        IllegalArgumentException range = assertThrows(IllegalArgumentException.class,
+                () -> from(Map.of("ratelimiter.server.requestTimeout", "0"), Map.of()));
+        assertEquals("ratelimiter.server.requestTimeout (RATE_LIMITER_REQUEST_TIMEOUT):"
+                + " requestTimeout must be from 1 to 3600, was 0", range.getMessage());
         assertThrows(IllegalArgumentException.class,
                 () -> from(Map.of("ratelimiter.backend", "mongo"), Map.of()));
         assertThrows(IllegalArgumentException.class,
