@@ -71,6 +71,13 @@ import redis.clients.jedis.util.Pool;
  * most about {@code requestTimeout + max(poolMaxWait, connectTimeout) + readTimeout}
  * (500 + 200 + 500 ms with the defaults).
  *
+ * <p><b>Rules changes</b> ({@code RateLimiter.updateRules}): a key whose policy's limits changed
+ * keeps the tokens it used, by the rule every store follows, under both strategies: the script
+ * moves the stored state when it sees another policy's signature ({@link RedisScripts}, "Policy
+ * moves"), and under CAS the stored Bucket4j state is moved with a compare-and-swap
+ * ({@link CasMigration}) before the new configuration is used. Within this JVM a key moves only to
+ * newer rules.
+ *
  * <p>Thread-safe. Time comes from the {@link RedisStoreBuilder#ticker ticker} (default
  * {@link Ticker#wallClock()}, which every JVM sharing the store must agree on): the script
  * receives the client's time with each call. A JVM whose clock is behind cannot mint tokens: a
