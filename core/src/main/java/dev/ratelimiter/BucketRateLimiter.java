@@ -17,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The decision engine: the one {@link RateLimiter} implementation, and the only place a decision
@@ -44,6 +45,12 @@ import java.util.concurrent.RejectedExecutionException;
  * The local fallback is just a second store ({@link InMemoryStore}) that the same code decides
  * on, so fallback decisions follow the same rules with no second limiter.
  *
+ * <p>Rules: one volatile reference to the compiled rules, read once per check, replaced whole by
+ * {@link #updateRules}; each version has its own generation so stores move a key's bucket only
+ * forward (see {@link BucketSpec#supersedes}). A shadow policy's denial becomes
+ * {@link Outcome#SHADOW_DENIED} (allowed, nothing consumed) here, in the one place decisions are
+ * made.
+ *
  * <p>{@code acquire} reserves (the bucket may go below zero, so later callers queue behind the
  * reservation), then sleeps on the {@link Sleeper} for the time the store reported.
  *
@@ -52,7 +59,11 @@ import java.util.concurrent.RejectedExecutionException;
  */
 final class BucketRateLimiter implements RateLimiter {
 
-    private final Rules.Compiled<BucketSpec> specs;
+    /** Rules generations, increasing across every limiter of this JVM. */
+    private static final AtomicLong GENERATIONS = new AtomicLong();
+
+    /** Read once per check: the check is decided wholly by one version of the rules. */
+    private volatile Compiled current;
     private final BucketStore store;
     private final int maxKeyBytes;
     private final Sleeper sleeper;
@@ -68,7 +79,7 @@ final class BucketRateLimiter implements RateLimiter {
     private volatile boolean closed;
 
     BucketRateLimiter(RateLimiterBuilder.Parts p) {
-        this.specs = p.rules().compile(BucketSpec::of);
+        this.current = compile(p.rules());
         this.store = p.store();
         this.maxKeyBytes = p.maxKeyBytes();
         this.sleeper = p.sleeper();
@@ -83,16 +94,46 @@ final class BucketRateLimiter implements RateLimiter {
                 ? InMemoryStore.builder().ticker(p.ticker()).build() : null;
     }
 
+    /** One version of the rules: as given, and resolved to bucket specs of one generation. */
+    private record Compiled(Rules rules, Rules.Compiled<BucketSpec> specs) {
+    }
+
+    private static Compiled compile(Rules rules) {
+        long generation = GENERATIONS.incrementAndGet();
+        return new Compiled(rules, rules.compile(p -> BucketSpec.of(p, generation)));
+    }
+
+    private BucketSpec resolve(String key) {
+        return current.specs().resolve(key);
+    }
+
+    /**
+     * Compiles the rules, then publishes them with one volatile write. Serialized, so that the
+     * rules published last are also the newest generation. Buckets move on their keys' next
+     * checks (see {@link RateLimiter#updateRules}); nothing is touched here.
+     */
+    @Override
+    public synchronized void updateRules(Rules rules) {
+        Objects.requireNonNull(rules, "rules");
+        checkOpen();
+        current = compile(rules);
+    }
+
+    @Override
+    public Rules rules() {
+        return current.rules();
+    }
+
     @Override
     public Decision tryAcquire(String key, long tokens) {
         checkArguments(key, tokens);
-        return check(key, tokens, specs.resolve(key));
+        return check(key, tokens, resolve(key));
     }
 
     @Override
     public CompletableFuture<Decision> tryAcquireAsync(String key, long tokens) {
         checkArguments(key, tokens);
-        BucketSpec spec = specs.resolve(key);
+        BucketSpec spec = resolve(key);
         if (asyncExecutor == null) {
             try {
                 return CompletableFuture.completedFuture(check(key, tokens, spec));
@@ -119,10 +160,12 @@ final class BucketRateLimiter implements RateLimiter {
         if (maxWait.isNegative()) {
             throw new IllegalArgumentException("maxWait must not be negative, was " + maxWait);
         }
-        BucketSpec spec = specs.resolve(key);
+        BucketSpec spec = resolve(key);
         long maxWaitNanos = Durations.toNanosSaturated(maxWait);
-        if (maxWaitNanos == 0 || tokens > spec.smallestCapacity()) {
-            return check(key, tokens, spec); // no wait allowed or possible: exactly tryAcquire
+        if (maxWaitNanos == 0 || tokens > spec.smallestCapacity() || spec.policy().shadow()) {
+            // No wait allowed or possible, or a shadow policy (which never makes anyone wait):
+            // exactly tryAcquire.
+            return check(key, tokens, spec);
         }
         long start = listener == null ? 0 : System.nanoTime();
         Decision d = reserveAndWait(key, tokens, spec, maxWaitNanos);
@@ -136,7 +179,7 @@ final class BucketRateLimiter implements RateLimiter {
     public Decision peek(String key) {
         checkOpen();
         KeyCheck.check(key, maxKeyBytes);
-        BucketSpec spec = specs.resolve(key);
+        BucketSpec spec = resolve(key);
         int permit = permit();
         if (permit != CircuitBreaker.DENIED) {
             try {
@@ -233,7 +276,8 @@ final class BucketRateLimiter implements RateLimiter {
         int permit = permit();
         if (permit != CircuitBreaker.DENIED) {
             try {
-                Decision d = consumeOn(store, key, tokens, spec, Outcome.ALLOWED, Outcome.DENIED);
+                Decision d = consumeOn(store, key, tokens, spec, Outcome.ALLOWED,
+                        spec.policy().shadow() ? Outcome.SHADOW_DENIED : Outcome.DENIED);
                 succeeded(permit);
                 return d;
             } catch (RuntimeException e) {
@@ -246,8 +290,10 @@ final class BucketRateLimiter implements RateLimiter {
         breaker.onDegraded();
         if (fallback != null) {
             try {
+                // A shadow policy never denies, on the fallback either.
                 return consumeOn(fallback, key, tokens, spec, Outcome.FALLBACK_ALLOWED,
-                        Outcome.FALLBACK_DENIED);
+                        spec.policy().shadow() ? Outcome.FALLBACK_ALLOWED
+                                : Outcome.FALLBACK_DENIED);
             } catch (StoreFullException e) {
                 // The fallback holds 100,000 keys; past that, fail open rather than refuse
                 // during an outage (documented on FailurePolicy.LOCAL_FALLBACK).
@@ -346,8 +392,8 @@ final class BucketRateLimiter implements RateLimiter {
     private Decision withoutStore(String key, long tokens, BucketSpec spec) {
         long limit = spec.smallestCapacity();
         if (tokens > limit) {
-            return new Decision(Outcome.DENIED, key, tokens, 0, limit, Decision.NEVER, 0,
-                    spec.policy());
+            return new Decision(spec.policy().shadow() ? Outcome.SHADOW_DENIED : Outcome.DENIED,
+                    key, tokens, 0, limit, Decision.NEVER, 0, spec.policy());
         }
         if (failurePolicy == FailurePolicy.FAIL_OPEN) {
             return failedOpen(key, tokens, spec);

@@ -16,7 +16,8 @@ import java.util.Objects;
  *       {@link Outcome#DENIED}), the failure policy while the store was unavailable
  *       ({@link Outcome#FAILED_OPEN}, {@link Outcome#FAILED_CLOSED},
  *       {@link Outcome#FALLBACK_ALLOWED}, {@link Outcome#FALLBACK_DENIED}), or a refusal that is
- *       not about the limit at all ({@link Outcome#STORE_FULL}, {@link Outcome#OVERLOADED}).
+ *       not about the limit at all ({@link Outcome#STORE_FULL}, {@link Outcome#OVERLOADED}), or a
+ *       shadow policy's denial let through ({@link Outcome#SHADOW_DENIED}).
  *       {@link #allowed()} and {@link #degraded()} are derived from it.</li>
  *   <li>{@code retryAfterNanos} is 0 when allowed. When denied it is how long until the request
  *       could succeed if nothing else consumed; when the request can never succeed (it asks for
@@ -75,7 +76,13 @@ public record Decision(Outcome outcome, String key, long tokensRequested, long r
          * consumed. Not a store failure: the failure policy does not apply and the circuit
          * breaker does not count it.
          */
-        OVERLOADED(false, false, true);
+        OVERLOADED(false, false, true),
+        /**
+         * The policy is in shadow mode ({@link Policy#shadow()}) and would have denied: the
+         * request is allowed and nothing was consumed (the state is what enforcement would have
+         * left). Adapters answer as allowed and say which policy would have denied.
+         */
+        SHADOW_DENIED(true, false, false);
 
         private final boolean allowed;
         private final boolean degraded;

@@ -10,12 +10,20 @@ import java.util.Objects;
  * <p>"100 per minute and 10 per second" is
  * {@code Policy.of("api", Limit.of(100, Duration.ofMinutes(1)), Limit.of(10, Duration.ofSeconds(1)))}.
  *
+ * <p>A <b>shadow</b> policy ({@link #withShadow(boolean)}) is evaluated and keeps its state as
+ * an enforced one would, but a request it would deny is allowed, with the outcome
+ * {@link Decision.Outcome#SHADOW_DENIED}: the way to see what a new limit would reject before it
+ * rejects anyone. Turning shadow off (by {@link RateLimiter#updateRules}) enforces the policy from
+ * the next check on, with the state it has built up. Buckets depend only on the limits: the name
+ * and the shadow flag can change without touching any key's state.
+ *
  * <p>Immutable and thread-safe; no component is null.
  *
  * @param name the name reported in decisions and response headers; not blank
  * @param limits the limits, at least one; copied
+ * @param shadow whether a denial is reported ({@code SHADOW_DENIED}) instead of enforced
  */
-public record Policy(String name, List<Limit> limits) {
+public record Policy(String name, List<Limit> limits, boolean shadow) {
 
     /**
      * Validates and copies.
@@ -33,6 +41,26 @@ public record Policy(String name, List<Limit> limits) {
             throw new IllegalArgumentException("policy '" + name + "' must have at least one limit");
         }
         limits = List.copyOf(limits);
+    }
+
+    /**
+     * An enforced (not shadow) policy; source-compatible with the two-component record.
+     *
+     * @param name the policy name, not blank
+     * @param limits at least one limit
+     */
+    public Policy(String name, List<Limit> limits) {
+        this(name, limits, false);
+    }
+
+    /**
+     * The same policy, in shadow mode or enforced.
+     *
+     * @param shadow true: denials are reported as {@code SHADOW_DENIED} and allowed
+     * @return a policy with the same name and limits
+     */
+    public Policy withShadow(boolean shadow) {
+        return shadow == this.shadow ? this : new Policy(name, limits, shadow);
     }
 
     /**

@@ -109,6 +109,50 @@ public interface RateLimiter extends AutoCloseable {
         return dev.ratelimiter.failure.FailSafeStats.NONE;
     }
 
+    /**
+     * Replaces the rules while checks run. The swap is atomic: each check reads the rules once,
+     * so it is decided wholly by the old rules or wholly by the new ones, and no check fails
+     * because of the swap.
+     *
+     * <p>What happens to each key's bucket, on the key's next check:
+     * <ul>
+     *   <li>its policy's limits did not change (even if its name or shadow flag did): the bucket
+     *       is kept exactly;</li>
+     *   <li>they changed: tokens used so far stay used. Limits are matched by position; for a
+     *       limit that still exists, {@code available = newCapacity - (oldCapacity - available)}
+     *       (after refilling to now under the old limit; at most the new capacity, and below zero,
+     *       a debt the refill pays first, when the limit was cut below what the key has used), and
+     *       refill continues at the new rate from that moment; a new limit starts full.</li>
+     * </ul>
+     * Every store applies the same rule (in-memory, Caffeine, Redis under both strategies). Within
+     * one JVM a key only ever moves forward to newer rules. When several JVMs share a store and
+     * reload at different moments, each check is decided by one JVM's policy on the one shared
+     * state, and a move keeps the tokens used, so a key moved back and forth cannot gain tokens:
+     * while both policies are live, a key is admitted at most what the looser of them allows
+     * (the larger capacity as a burst, the faster refill after).
+     *
+     * <p>Shadow mode ({@link Policy#shadow()}) is turned on and off the same way; turning it off
+     * enforces the policy from the next check on, with the state it built up.
+     *
+     * @param rules the new rules, not null
+     * @throws UnsupportedOperationException if this limiter cannot change rules (the default, for
+     *     mocks and decorators)
+     * @throws IllegalStateException if the limiter is closed
+     */
+    default void updateRules(Rules rules) {
+        throw new UnsupportedOperationException(getClass().getName() + " cannot change rules");
+    }
+
+    /**
+     * The rules in force now.
+     *
+     * @return the rules
+     * @throws UnsupportedOperationException if this limiter does not expose them (the default)
+     */
+    default Rules rules() {
+        throw new UnsupportedOperationException(getClass().getName() + " does not expose rules");
+    }
+
     /** Closes the store; later calls fail. Idempotent. */
     @Override
     void close();

@@ -328,4 +328,216 @@ public abstract class RateLimiterConformanceTest {
         String k = "k" + tag.substring(1, 6);
         assertEquals(5, limiter.peek(k).remaining(), "nothing was consumed by bad calls");
     }
+
+    // ---- Changing rules while running (RateLimiter.updateRules): the same rule on every store.
+
+    private static Rules rulesOf(String name, Limit... limits) {
+        return Rules.of(Policy.of(name, limits));
+    }
+
+    @Test
+    void policyChange_tokensUsedStayUsed_forAGrowingAndAShrinkingLimit() {
+        RateLimiter limiter = limiter(Rules.of(Policy.of("old", perSecond(10, 1),
+                Limit.of(100, Duration.ofHours(1)))));
+        String k = key("change");
+        assertTrue(limiter.tryAcquire(k, 4).allowed()); // 6 of 10 and 96 of 100 left
+        limiter.updateRules(Rules.of(Policy.of("new", perSecond(6, 1),
+                Limit.of(200, Duration.ofHours(1)))));
+        Decision d = limiter.tryAcquire(k, 1);
+        assertTrue(d.allowed());
+        assertEquals("new", d.policyName());
+        assertEquals(1, d.remaining(), "6 - (10 - 6) = 2 before this request, 1 after");
+        assertEquals(6, d.limit());
+        assertFalse(limiter.tryAcquire(k, 2).allowed());
+        assertTrue(limiter.tryAcquire(k, 1).allowed());
+        assertFalse(limiter.tryAcquire(k, 1).allowed());
+        // The second limit kept its consumption too: 200 - (100 - 96) - 2 = 194 left there, so
+        // a full per-second bucket (6 s later) is the only constraint.
+        clock.advance(Duration.ofSeconds(6));
+        assertTrue(limiter.tryAcquire(k, 6).allowed());
+    }
+
+    @Test
+    void policyChange_aNewLimitStartsFull_andARemovedOneIsDropped() {
+        RateLimiter limiter = limiter(rulesOf("one", perSecond(10, 1)));
+        String k = key("added");
+        assertTrue(limiter.tryAcquire(k, 7).allowed());
+        limiter.updateRules(rulesOf("two", perSecond(10, 1), Limit.of(15, Duration.ofHours(1))));
+        Decision d = limiter.tryAcquire(k, 3);
+        assertTrue(d.allowed(), "3 of the first limit's 10 were left; the new one is full");
+        assertEquals(0, d.remaining());
+        clock.advance(Duration.ofSeconds(10));
+        assertTrue(limiter.tryAcquire(k, 10).allowed());
+        clock.advance(Duration.ofSeconds(10));
+        assertEquals(2, limiter.peek(k).remaining(), "15 - 3 - 10 left in the new limit");
+        limiter.updateRules(rulesOf("back", perSecond(10, 1)));
+        clock.advance(Duration.ofSeconds(10));
+        assertEquals(10, limiter.peek(k).remaining(), "the hourly limit is gone");
+    }
+
+    @Test
+    void policyChange_cutBelowWhatWasUsed_leavesADebtTheRefillPaysFirst() {
+        RateLimiter limiter = limiter(rulesOf("wide", perSecond(10, 1)));
+        String k = key("cut");
+        assertTrue(limiter.tryAcquire(k, 8).allowed());
+        limiter.updateRules(rulesOf("narrow", perSecond(5, 1)));
+        Decision d = limiter.tryAcquire(k);
+        assertFalse(d.allowed(), "5 - 8 = -3: nothing available");
+        assertEquals(0, d.remaining());
+        assertEquals(Duration.ofSeconds(4), d.retryAfter(), "3 tokens of debt, then 1");
+        clock.advance(Duration.ofSeconds(4));
+        assertTrue(limiter.tryAcquire(k).allowed());
+    }
+
+    @Test
+    void policyChange_backAndForth_givesNoTokens() {
+        RateLimiter limiter = limiter(rulesOf("a", perSecond(10, 1)));
+        String k = key("pingpong");
+        assertTrue(limiter.tryAcquire(k, 8).allowed());
+        for (int i = 0; i < 3; i++) {
+            limiter.updateRules(rulesOf("b", perSecond(5, 1)));
+            assertFalse(limiter.tryAcquire(k).allowed());
+            limiter.updateRules(rulesOf("a", perSecond(10, 1)));
+            assertEquals(2, limiter.peek(k).remaining(), "round " + i);
+        }
+        assertTrue(limiter.tryAcquire(k, 2).allowed());
+        assertFalse(limiter.tryAcquire(k).allowed());
+    }
+
+    @Test
+    void policyChange_refillContinuesAtTheNewRate() {
+        RateLimiter limiter = limiter(rulesOf("slow", perSecond(10, 1)));
+        String k = key("rate");
+        assertTrue(limiter.tryAcquire(k, 10).allowed());
+        clock.advance(Duration.ofMillis(500)); // half a token under the old rate: dropped
+        limiter.updateRules(rulesOf("fast", perSecond(10, 10)));
+        assertFalse(limiter.tryAcquire(k).allowed()); // the move happens at this check
+        clock.advance(Duration.ofMillis(100));
+        Decision d = limiter.tryAcquire(k);
+        assertTrue(d.allowed(), "one token after 100 ms at 10 per second");
+        assertEquals(0, d.remaining());
+        assertEquals(Duration.ofMillis(100), limiter.tryAcquire(k).retryAfter());
+    }
+
+    @Test
+    void policyChange_withTheSameLimits_keepsTheBucketExactly() {
+        RateLimiter limiter = limiter(rulesOf("first", perSecond(10, 2)));
+        String k = key("same");
+        assertTrue(limiter.tryAcquire(k, 10).allowed());
+        clock.advance(Duration.ofMillis(250)); // half a token
+        limiter.updateRules(Rules.of(Policy.of("renamed", perSecond(10, 2)).withShadow(true)));
+        assertFalse(limiter.peek(k).allowed(), "half a token: the key adopts the new policy");
+        clock.advance(Duration.ofMillis(250));
+        Decision d = limiter.peek(k);
+        assertTrue(d.allowed(), "the half token refilled before the swap was kept");
+        assertEquals("renamed", d.policyName());
+    }
+
+    @Test
+    void policyChange_leavesKeysOfUnchangedPoliciesAlone() {
+        Policy users = Policy.of("users", perSecond(5, 1));
+        RateLimiter limiter = limiter(Rules.builder(Policy.of("default", perSecond(10, 1)))
+                .pattern("user:*", users).build());
+        String u = key("user:1");
+        String other = key("other");
+        assertTrue(limiter.tryAcquire(u, 3).allowed());
+        assertTrue(limiter.tryAcquire(other, 3).allowed());
+        limiter.updateRules(Rules.builder(Policy.of("default", perSecond(20, 1)))
+                .pattern("user:*", users).build());
+        assertEquals(2, limiter.peek(u).remaining());
+        assertEquals(17, limiter.peek(other).remaining(), "20 - (10 - 7)");
+    }
+
+    @Test
+    void shadowPolicy_allowsWhatItWouldDeny_keepsState_andEnforcesWhenTurnedOff() {
+        Policy shadow = Policy.of("trial", perSecond(2, 1)).withShadow(true);
+        RateLimiter limiter = limiter(Rules.of(shadow));
+        String k = key("shadow");
+        assertEquals(Decision.Outcome.ALLOWED, limiter.tryAcquire(k).outcome());
+        assertEquals(Decision.Outcome.ALLOWED, limiter.tryAcquire(k).outcome());
+        Decision d = limiter.tryAcquire(k);
+        assertEquals(Decision.Outcome.SHADOW_DENIED, d.outcome());
+        assertTrue(d.allowed());
+        assertFalse(d.degraded());
+        assertFalse(d.outcome().refused());
+        assertEquals("shadow_denied", d.outcome().tag());
+        assertEquals(0, d.remaining());
+        assertEquals(Duration.ofSeconds(1), d.retryAfter(), "what the policy would say");
+        assertEquals(Decision.Outcome.SHADOW_DENIED, limiter.tryAcquire(k, 5).outcome(),
+                "over capacity: shadow-denied too");
+        limiter.updateRules(Rules.of(shadow.withShadow(false)));
+        assertEquals(Decision.Outcome.DENIED, limiter.tryAcquire(k).outcome(),
+                "enforced at once, with the state built up in shadow");
+        clock.advance(Duration.ofSeconds(1));
+        assertEquals(Decision.Outcome.ALLOWED, limiter.tryAcquire(k).outcome());
+    }
+
+    @Test
+    void policyChangesWhileThreadsCheck_neverFail_andKeepExactCounts() throws Exception {
+        // UpdateRulesConcurrencyTest's proof, smaller, on every store: no refill (1 per day, the
+        // clock stands still), so admissions are exactly tokens used, and a move keeps them.
+        long wide = 100;
+        long narrow = 60;
+        java.util.function.LongFunction<Rules> rules = capacity -> Rules.of(Policy.of(
+                "c" + capacity, Limit.capacity(capacity).refillGreedy(1, Duration.ofDays(1))));
+        RateLimiter limiter = limiter(rules.apply(wide));
+        String[] keys = {key("swap-a"), key("swap-b"), key("swap-c")};
+        java.util.concurrent.atomic.AtomicLongArray admitted =
+                new java.util.concurrent.atomic.AtomicLongArray(keys.length);
+        java.util.concurrent.atomic.AtomicBoolean swapping =
+                new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.ExecutorService pool =
+                java.util.concurrent.Executors.newFixedThreadPool(7);
+        try {
+            java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+            List<java.util.concurrent.Future<?>> checkers = new ArrayList<>();
+            for (int t = 0; t < 6; t++) {
+                int first = t;
+                checkers.add(pool.submit(() -> {
+                    start.await();
+                    for (int i = 0; i < 300; i++) {
+                        int k = (first + i) % keys.length;
+                        if (limiter.tryAcquire(keys[k]).allowed()) {
+                            admitted.incrementAndGet(k);
+                        }
+                    }
+                    return null;
+                }));
+            }
+            java.util.concurrent.Future<Integer> swapper = pool.submit(() -> {
+                start.await();
+                int swaps = 0;
+                while (swapping.get()) {
+                    limiter.updateRules(rules.apply(swaps++ % 2 == 0 ? narrow : wide));
+                    Thread.yield();
+                }
+                return swaps;
+            });
+            start.countDown();
+            for (java.util.concurrent.Future<?> f : checkers) {
+                f.get(120, TimeUnit.SECONDS); // rethrows what a check met
+            }
+            swapping.set(false);
+            assertTrue(swapper.get(10, TimeUnit.SECONDS) > 0);
+        } finally {
+            pool.shutdownNow();
+        }
+        for (int k = 0; k < keys.length; k++) {
+            long during = admitted.get(k);
+            assertTrue(during <= wide, keys[k] + " admitted " + during);
+            limiter.updateRules(rules.apply(narrow));
+            long underNarrow = drain(limiter, keys[k]);
+            assertEquals(Math.max(during, narrow), during + underNarrow, keys[k]);
+            limiter.updateRules(rules.apply(wide));
+            assertEquals(wide, during + underNarrow + drain(limiter, keys[k]), keys[k]);
+        }
+    }
+
+    private static long drain(RateLimiter limiter, String key) {
+        long n = 0;
+        while (limiter.tryAcquire(key).allowed()) {
+            n++;
+        }
+        return n;
+    }
 }

@@ -7,9 +7,9 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import dev.ratelimiter.ManualClock;
 import dev.ratelimiter.Ticker;
-import dev.ratelimiter.spi.Bucket4jTokenBucket;
 import dev.ratelimiter.spi.BucketSpec;
 import dev.ratelimiter.spi.BucketStore;
+import dev.ratelimiter.spi.LocalTokenBucket;
 import dev.ratelimiter.spi.TimeMeters;
 import dev.ratelimiter.spi.TokenBucket;
 import io.github.bucket4j.TimeMeter;
@@ -29,6 +29,9 @@ import java.util.concurrent.Executor;
  *       ones it judges least likely to be used again, and they come back full. Size it above the
  *       number of keys active at once.</li>
  * </ul>
+ *
+ * <p>When the limiter's rules change, a key's bucket moves to its new policy on the key's next
+ * check, keeping what it has consumed ({@link LocalTokenBucket#adopt}).
  *
  * <p>The cache and the buckets read the same {@link Ticker}, so a {@link ManualClock} drives both
  * refill and expiry in tests. Thread-safe; a hit costs one cache lookup and no allocation besides
@@ -73,11 +76,36 @@ public final class CaffeineStore implements BucketStore {
     public TokenBucket bucket(String key, BucketSpec spec) {
         Held held = cache.getIfPresent(key);
         if (held == null) {
-            held = cache.get(key, k -> new Held(
-                    Bucket4jTokenBucket.local(spec, timeMeter),
-                    Math.min(spec.nanosToFillFromEmpty(), MAX_EXPIRY_NANOS)));
+            held = cache.get(key, k -> new Held(LocalTokenBucket.create(spec, timeMeter),
+                    idleNanos(spec)));
         }
-        return held.bucket;
+        LocalTokenBucket bucket = held.bucket;
+        if (bucket.spec() != spec) {
+            moved(key, held, spec);
+        }
+        return bucket;
+    }
+
+    private static long idleNanos(BucketSpec spec) {
+        return Math.min(spec.nanosToFillFromEmpty(), MAX_EXPIRY_NANOS);
+    }
+
+    /**
+     * The key's policy changed: the bucket moves (keeping its consumption), and its idle expiry
+     * follows the new policy. A bucket left in debt by a cut (see {@link LocalTokenBucket}) may
+     * need longer than that to be full, so its expiry is pushed out to cover it.
+     */
+    private void moved(String key, Held held, BucketSpec spec) {
+        BucketSpec before = held.bucket.spec();
+        held.bucket.adopt(spec);
+        if (held.bucket.spec() == before) {
+            return; // an older spec: the bucket stays on its newer policy
+        }
+        held.idleNanos = idleNanos(spec);
+        // The read that found the key set its countdown from the old policy's idle time: push it
+        // out to the new one's, and past a debt's time to full.
+        long toFull = held.bucket.estimate(1).nanosToFull();
+        retain(key, Math.max(0, toFull - held.idleNanos));
     }
 
     /** Pushes the key's expiry out past the reservation; reads never bring it back in. */
@@ -135,10 +163,11 @@ public final class CaffeineStore implements BucketStore {
 
     /** A bucket and how long it may stay idle before it is certainly full. */
     private static final class Held {
-        final TokenBucket bucket;
-        final long idleNanos;
+        final LocalTokenBucket bucket;
+        /** The current policy's idle time; changes when the key's policy does. */
+        volatile long idleNanos;
 
-        Held(TokenBucket bucket, long idleNanos) {
+        Held(LocalTokenBucket bucket, long idleNanos) {
             this.bucket = bucket;
             this.idleNanos = idleNanos;
         }

@@ -25,10 +25,13 @@ import java.util.Properties;
  *       <td>instead of the two above: several limits, see {@link LimitSyntax}</td></tr>
  *   <tr><td>{@code ratelimiter.maxKeyLength} [RATE_LIMITER_MAX_KEY_LENGTH]</td>
  *       <td>longest key in UTF-8 bytes; default 256</td></tr>
- *   <tr><td>{@code ratelimiter.keys.<key>.capacity|refillRate|limits}</td>
+ *   <tr><td>{@code ratelimiter.shadow} [RATE_LIMITER_SHADOW]</td>
+ *       <td>{@code true}: the default policy runs in shadow mode (evaluated, state kept, a denial
+ *       allowed and reported as {@code SHADOW_DENIED}); default false</td></tr>
+ *   <tr><td>{@code ratelimiter.keys.<key>.capacity|refillRate|limits|shadow}</td>
  *       <td>a policy for exactly {@code <key>}; an unset capacity or refillRate is inherited
  *       from the default</td></tr>
- *   <tr><td>{@code ratelimiter.patterns.<pattern>.capacity|refillRate|limits}</td>
+ *   <tr><td>{@code ratelimiter.patterns.<pattern>.capacity|refillRate|limits|shadow}</td>
  *       <td>a policy for keys matching {@code <pattern>} ({@code *} is the wildcard; in a
  *       {@code .properties} file write {@code :} and {@code =} in names as {@code \:} and
  *       {@code \=})</td></tr>
@@ -46,12 +49,14 @@ public final class RateLimiterConfig {
     /** The names and name prefixes this section reads, for {@link ConfigSource#requireKnown}. */
     public static final List<String> NAMES = List.of("ratelimiter.capacity",
             "ratelimiter.refillRate", "ratelimiter.limits", "ratelimiter.maxKeyLength",
+            "ratelimiter.shadow",
             "ratelimiter.keys.", "ratelimiter.patterns.");
 
     private static final String PREFIX = "ratelimiter.";
     private static final String KEYS = "ratelimiter.keys.";
     private static final String PATTERNS = "ratelimiter.patterns.";
-    private static final List<String> ATTRIBUTES = List.of("capacity", "refillRate", "limits");
+    private static final List<String> ATTRIBUTES = List.of("capacity", "refillRate", "limits",
+            "shadow");
     private static final long DEFAULT_CAPACITY = 10;
     private static final String DEFAULT_RATE = "2";
 
@@ -93,8 +98,11 @@ public final class RateLimiterConfig {
                 c -> defaultCapacity[0] = checkedCapacity(c));
         String defaultRate = rateText.orElse(DEFAULT_RATE);
 
+        boolean[] defaultShadow = {false};
+        top.apply("shadow", "RATE_LIMITER_SHADOW", ConfigSection::bool,
+                b -> defaultShadow[0] = b);
         Policy defaultPolicy = policy("default", PREFIX, capacityText, rateText, limitsText,
-                defaultCapacity[0], defaultRate);
+                defaultCapacity[0], defaultRate).withShadow(defaultShadow[0]);
         Rules.Builder rules = Rules.builder(defaultPolicy);
         keyRules.forEach((key, attributes) -> rules.exact(key,
                 policy(key, KEYS + key + ".", attributes, defaultCapacity[0], defaultRate)));
@@ -150,7 +158,7 @@ public final class RateLimiterConfig {
         String subject = dot > prefix.length() ? name.substring(prefix.length(), dot) : "";
         if (subject.isEmpty() || !ATTRIBUTES.contains(attribute)) {
             throw new IllegalArgumentException("unknown property '" + name + "'; expected "
-                    + prefix + "<name>.capacity, .refillRate or .limits"
+                    + prefix + "<name>.capacity, .refillRate, .limits or .shadow"
                     + " (in a .properties file, escape ':' and '=' in names as '\\:' and '\\=')");
         }
         source.get(name, null).ifPresent(value ->
@@ -159,9 +167,19 @@ public final class RateLimiterConfig {
 
     private static Policy policy(String name, String prefix, Map<String, String> attributes,
                                  long defaultCapacity, String defaultRate) {
-        return policy(name, prefix, Optional.ofNullable(attributes.get("capacity")),
+        Policy policy = policy(name, prefix, Optional.ofNullable(attributes.get("capacity")),
                 Optional.ofNullable(attributes.get("refillRate")),
                 Optional.ofNullable(attributes.get("limits")), defaultCapacity, defaultRate);
+        String shadow = attributes.get("shadow");
+        if (shadow == null) {
+            return policy;
+        }
+        try {
+            return policy.withShadow(ConfigSection.bool(shadow.trim()));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(prefix + "shadow " + e.getMessage() + ", was '"
+                    + shadow + "'", e);
+        }
     }
 
     private static Policy policy(String name, String prefix, Optional<String> capacity,

@@ -2,9 +2,9 @@ package dev.ratelimiter.memory;
 
 import dev.ratelimiter.ManualClock;
 import dev.ratelimiter.Ticker;
-import dev.ratelimiter.spi.Bucket4jTokenBucket;
 import dev.ratelimiter.spi.BucketSpec;
 import dev.ratelimiter.spi.BucketStore;
+import dev.ratelimiter.spi.LocalTokenBucket;
 import dev.ratelimiter.spi.StoreFullException;
 import dev.ratelimiter.spi.TimeMeters;
 import dev.ratelimiter.spi.TokenBucket;
@@ -24,6 +24,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * decision: the key would come back full); if none is, the new key is refused with
  * {@link StoreFullException}, which the limiter answers as {@code Outcome.STORE_FULL}.
  *
+ * <p>When the limiter's rules change, a key's bucket moves to its new policy on the key's next
+ * check, keeping what it has consumed ({@link LocalTokenBucket#adopt}).
+ *
  * <p>Thread-safe. Lookups of existing keys take no lock; creating a key takes the store's lock.
  */
 public final class InMemoryStore implements BucketStore {
@@ -31,7 +34,7 @@ public final class InMemoryStore implements BucketStore {
     /** The default bound on the number of keys. */
     public static final int DEFAULT_MAXIMUM_KEYS = 100_000;
 
-    private final ConcurrentHashMap<String, TokenBucket> buckets = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, LocalTokenBucket> buckets = new ConcurrentHashMap<>();
     private final TimeMeter timeMeter;
     private final int maximumKeys;
 
@@ -48,14 +51,14 @@ public final class InMemoryStore implements BucketStore {
 
     @Override
     public TokenBucket bucket(String key, BucketSpec spec) {
-        TokenBucket bucket = buckets.get(key);
-        return bucket != null ? bucket : create(key, spec);
+        LocalTokenBucket bucket = buckets.get(key);
+        return bucket != null ? bucket.adopt(spec) : create(key, spec);
     }
 
     private synchronized TokenBucket create(String key, BucketSpec spec) {
-        TokenBucket existing = buckets.get(key);
+        LocalTokenBucket existing = buckets.get(key);
         if (existing != null) {
-            return existing;
+            return existing.adopt(spec);
         }
         if (buckets.size() >= maximumKeys) {
             dropFullBuckets();
@@ -64,13 +67,13 @@ public final class InMemoryStore implements BucketStore {
                         + " keys and none is idle; raise maximumKeys or use the Caffeine store");
             }
         }
-        TokenBucket bucket = Bucket4jTokenBucket.local(spec, timeMeter);
+        LocalTokenBucket bucket = LocalTokenBucket.create(spec, timeMeter);
         buckets.put(key, bucket);
         return bucket;
     }
 
     private void dropFullBuckets() {
-        for (Iterator<Map.Entry<String, TokenBucket>> it = buckets.entrySet().iterator();
+        for (Iterator<Map.Entry<String, LocalTokenBucket>> it = buckets.entrySet().iterator();
                 it.hasNext(); ) {
             if (it.next().getValue().estimate(1).nanosToFull() == 0) {
                 it.remove();

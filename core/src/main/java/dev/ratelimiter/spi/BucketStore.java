@@ -23,6 +23,14 @@ public interface BucketStore extends AutoCloseable {
     /**
      * The bucket for {@code key}, created from {@code spec} if the store holds none.
      *
+     * <p>When the rules change ({@code RateLimiter.updateRules}), {@code spec} is a new object:
+     * a store holding the key's bucket under another spec moves it to this one if
+     * {@link BucketSpec#supersedes} says so (a spec of an older generation leaves the bucket
+     * alone), keeps it exactly if {@link BucketSpec#sameLimits}, and otherwise carries the
+     * consumption over by the rule of {@link LocalTokenBucket} (which in-process stores simply
+     * use). Stores that ignore this keep the old limits for existing keys; the conformance suite's
+     * {@code policyChange_*} tests catch that.
+     *
      * <p>Called on every request: implementations keep the hit path free of allocation and
      * locking where they can.
      *

@@ -1,7 +1,9 @@
 package dev.ratelimiter.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ratelimiter.Limit;
 import dev.ratelimiter.Policy;
@@ -113,7 +115,7 @@ class RateLimiterConfigTest {
         assertEquals("ratelimiter.keys.k.refillRate must be a positive number of tokens per"
                 + " second with at most 9 decimals, was '-1'", error("ratelimiter.keys.k.refillRate=-1"));
         assertEquals("unknown property 'ratelimiter.patterns.user'; expected"
-                + " ratelimiter.patterns.<name>.capacity, .refillRate or .limits (in a .properties"
+                + " ratelimiter.patterns.<name>.capacity, .refillRate, .limits or .shadow (in a .properties"
                 + " file, escape ':' and '=' in names as '\\:' and '\\=')",
                 error("ratelimiter.patterns.user:*.capacity=5"));
         assertEquals("ratelimiter.limits: '10/1x' has period '1x' with unknown unit 'x';"
@@ -140,7 +142,8 @@ class RateLimiterConfigTest {
                 () -> source.requireKnown("ratelimiter.", RateLimiterConfig.NAMES));
         assertEquals("unknown property 'ratelimiter.capcity'; known: ratelimiter.capacity,"
                 + " ratelimiter.keys.*, ratelimiter.limits, ratelimiter.maxKeyLength,"
-                + " ratelimiter.patterns.*, ratelimiter.refillRate", e.getMessage());
+                + " ratelimiter.patterns.*, ratelimiter.refillRate, ratelimiter.shadow",
+                e.getMessage());
     }
 
     @Test
@@ -158,5 +161,22 @@ class RateLimiterConfigTest {
                 () -> ConfigSource.load(java.nio.file.Path.of("/no/such/file.properties")))
                 .getMessage();
         assertEquals(true, message.startsWith("cannot read configuration file /no/such/file.properties"));
+    }
+
+    @Test
+    void shadowIsReadPerPolicy_andABadValueNamesTheProperty() {
+        RateLimiterConfig config = RateLimiterConfig.from(ConfigSource.of(props(
+                "ratelimiter.shadow=true\nratelimiter.patterns.trial\\:*.capacity=3\n"
+                        + "ratelimiter.patterns.trial\\:*.shadow=TRUE\n"
+                        + "ratelimiter.keys.vip.capacity=50\n"), Map.of()));
+        assertTrue(config.rules().defaultPolicy().shadow());
+        assertTrue(config.rules().resolve("trial:1").shadow());
+        assertEquals(3, config.rules().resolve("trial:1").smallestCapacity());
+        assertFalse(config.rules().resolve("vip").shadow(), "not inherited from the default");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> RateLimiterConfig.from(ConfigSource.of(props(
+                        "ratelimiter.keys.vip.shadow=maybe"), Map.of())));
+        assertEquals("ratelimiter.keys.vip.shadow must be true or false, was 'maybe'",
+                e.getMessage());
     }
 }

@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  *   <li>{@code ratelimiter_checks_total{policy, outcome}}: {@code outcome} is the decision's
  *       {@link Decision.Outcome#tag()} ({@code allowed}, {@code denied}, {@code failed_open},
  *       {@code failed_closed}, {@code fallback_allowed}, {@code fallback_denied},
- *       {@code store_full}, {@code overloaded}), or {@code error} for a check that ended
+ *       {@code store_full}, {@code overloaded}, {@code shadow_denied}: a shadow policy would
+ *       have denied, counted under that policy), or {@code error} for a check that ended
  *       without a decision;</li>
  *   <li>{@code ratelimiter_checks_degraded_total}: decisions taken without the store;</li>
  *   <li>{@code ratelimiter_check_latency_seconds}: histogram of the limiter call;</li>
@@ -28,7 +29,9 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * <ul>
  *   <li>{@code http_server_responses_total{status}}: our responses and, through
  *       {@link JdkReplies}, the ones the JDK server sends itself;</li>
- *   <li>{@code ratelimiter_http_queue_shed_total}: 503s for waiting too long for a thread.</li>
+ *   <li>{@code ratelimiter_http_queue_shed_total}: 503s for waiting too long for a thread;</li>
+ *   <li>{@code ratelimiter_config_reloads_total{result}}: {@code applied}, {@code unchanged},
+ *       {@code failed} (see {@link ConfigReloader}).</li>
  * </ul>
  * Tag values are bounded: policies come from configuration (past
  * {@link RateLimiterMetrics#MAX_POLICIES} they count as {@code "other"}), statuses are the
@@ -92,6 +95,18 @@ final class HttpMetrics implements CheckListener {
             statuses.set(status, c);
         }
         c.increment();
+    }
+
+    /**
+     * The counter of configuration reloads with this result: {@code
+     * ratelimiter_config_reloads_total{result="applied"|"unchanged"|"failed"}}.
+     *
+     * @param result the result tag
+     * @return the counter
+     */
+    Counter reloads(String result) {
+        return Counter.builder("ratelimiter.config.reloads").tag("result", result)
+                .description("configuration reloads by result").register(registry);
     }
 
     /** @return the Prometheus text exposition of every meter */

@@ -308,6 +308,28 @@ final class JsonCodec {
         return out.toByteArray();
     }
 
+    /**
+     * A flat object of string fields.
+     *
+     * @param namesAndValues name, value, name, value...; a null value is left out
+     * @return UTF-8 JSON
+     */
+    static byte[] objectOf(String... namesAndValues) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(128);
+        try (JsonGenerator g = FACTORY.createGenerator(out)) {
+            g.writeStartObject();
+            for (int i = 0; i + 1 < namesAndValues.length; i += 2) {
+                if (namesAndValues[i + 1] != null) {
+                    g.writeStringField(namesAndValues[i], namesAndValues[i + 1]);
+                }
+            }
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
     static long ceilDiv(long value, long unit) {
         if (value <= 0) {
             return 0;

@@ -16,7 +16,9 @@ import java.nio.file.Path;
  * {@link RateLimitServer} and prints one line: address, executor (virtual or platform), the
  * connection bound, the maximum heap, backend, policy count, auth on or off.
  * SIGTERM refuses new connections, answers every request already received (also on kept-alive
- * connections) within the shutdown grace, and closes the store. A configuration
+ * connections) within the shutdown grace, and closes the store. With {@code --config},
+ * {@code SIGHUP} or a change to the file reloads the rules ({@link ConfigReloader}; a broken file
+ * changes nothing). A configuration
  * error prints one line naming the setting and exits with status 2; an address that cannot be
  * bound exits with status 1.
  */
@@ -98,17 +100,38 @@ public final class Main {
         HeapTuning.apply();
 
         RateLimiter limiter = opened.limiter();
+        ConfigReloader reloader;
+        try {
+            reloader = config == null ? null : new ConfigReloader(config, source, limiter);
+        } catch (IllegalArgumentException e) {
+            limiter.close();
+            err.println("ratelimiter-http: configuration error: " + e.getMessage());
+            return 2;
+        }
         RateLimitServer server;
         try {
-            server = RateLimitServer.builder(limiter).settings(settings)
-                    .backendName(opened.backend()).start();
+            RateLimitServer.Builder builder = RateLimitServer.builder(limiter).settings(settings)
+                    .backendName(opened.backend());
+            if (reloader != null) {
+                builder.reloader(reloader);
+            }
+            server = builder.start();
         } catch (IOException | RuntimeException e) {
             limiter.close();
             err.println("ratelimiter-http: cannot listen on " + settings.effectiveHost() + ":"
                     + settings.port() + ": " + e);
             return 1;
         }
+        if (reloader != null) {
+            reloader.installSignalHandler(); // also keeps SIGHUP from ending the JVM
+            reloader.start();
+        } else {
+            ConfigReloader.ignoreSighupWithoutFile();
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (reloader != null) {
+                reloader.close();
+            }
             server.stop();
             limiter.close();
         }, "ratelimiter-shutdown"));
@@ -117,7 +140,10 @@ public final class Main {
                 + " maxConnections=" + settings.maxConnections()
                 + " maxHeap=" + Runtime.getRuntime().maxMemory() / (1024 * 1024) + "MB"
                 + " backend=" + opened.backend() + " policies=" + core.rules().policies().size()
-                + " auth=" + (settings.authEnabled() ? "on" : "off"));
+                + " auth=" + (settings.authEnabled() ? "on" : "off")
+                + (reloader == null ? "" : " config=" + reloader.active().version()
+                        + " reload=SIGHUP" + (reloader.interval().isZero() ? ""
+                                : ",every " + reloader.interval().toMillis() + "ms")));
         out.flush();
         return 0;
     }

@@ -19,6 +19,9 @@ import java.util.function.BiConsumer;
  *   <tr><th>outcome</th><th>status</th><th>body</th></tr>
  *   <tr><td>ALLOWED, FAILED_OPEN, FALLBACK_ALLOWED</td><td>200, {@link #proceed()}</td>
  *       <td>the decision</td></tr>
+ *   <tr><td>SHADOW_DENIED</td><td>200, {@link #proceed()}, and
+ *       {@code RateLimit-Shadow-Denied: "<policy>"}</td>
+ *       <td>the decision ({@code "allowed": true})</td></tr>
  *   <tr><td>DENIED, FALLBACK_DENIED</td><td>429 with {@code Retry-After}</td>
  *       <td>the decision</td></tr>
  *   <tr><td>FAILED_CLOSED</td><td>503, {@code Retry-After} until the store is tried again</td>
@@ -40,6 +43,12 @@ public final class RateLimitResponse {
 
     /** The content type of every body: {@code application/json}. */
     public static final String CONTENT_TYPE = "application/json";
+
+    /**
+     * The header on a request a shadow policy would have denied ({@code SHADOW_DENIED}): its value
+     * is the policy's name as a structured-field string, such as {@code "trial"}.
+     */
+    public static final String SHADOW_DENIED_HEADER = "RateLimit-Shadow-Denied";
 
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
     private static final RateLimitResponse OVERLOADED = new RateLimitResponse(503, false,
@@ -206,7 +215,8 @@ public final class RateLimitResponse {
         long reset = ceilSeconds(d.resetAfterNanos());
         String remaining = Long.toString(d.remaining());
         boolean retry = !d.allowed() && !d.exceedsCapacity();
-        String[] h = new String[retry ? 12 : 10];
+        boolean shadow = d.outcome() == Outcome.SHADOW_DENIED;
+        String[] h = new String[retry || shadow ? 12 : 10];
         h[0] = "RateLimit-Policy";
         h[1] = policyHeader(policy, name, d.limit());
         h[2] = "RateLimit";
@@ -220,6 +230,10 @@ public final class RateLimitResponse {
         if (retry) {
             h[10] = "Retry-After";
             h[11] = Long.toString(Math.max(1, ceilSeconds(d.retryAfterNanos())));
+        } else if (shadow) {
+            // Allowed, but the shadow policy would have denied: say which, for the client's logs.
+            h[10] = SHADOW_DENIED_HEADER;
+            h[11] = name;
         }
         return h;
     }

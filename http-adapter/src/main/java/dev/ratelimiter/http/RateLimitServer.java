@@ -85,7 +85,10 @@ public final class RateLimitServer implements AutoCloseable {
         CheckHandler check = new CheckHandler(b.limiter, new ApiKeyAuth(settings.apiKeys()),
                 new InFlightGate(settings.maxInFlight()), metrics, settings.maxBodyBytes());
         route(CHECK_PATH, "POST", accessFilters, check);
-        route("/health", "GET", List.of(), StatusHandlers.health(health, backend));
+        if (b.reloader != null) {
+            b.reloader.bindTo(metrics);
+        }
+        route("/health", "GET", List.of(), StatusHandlers.health(health, backend, b.reloader));
         route("/metrics", "GET", accessFilters, StatusHandlers.metrics(metrics));
         server.createContext("/", StatusHandlers.notFound()).getFilters().add(guard);
     }
@@ -214,6 +217,7 @@ public final class RateLimitServer implements AutoCloseable {
         private final RateLimiter limiter;
         private ServerSettings settings = ServerSettings.defaults();
         private String backendName = "custom";
+        private ConfigReloader reloader;
 
         private Builder(RateLimiter limiter) {
             this.limiter = Objects.requireNonNull(limiter, "limiter");
@@ -236,6 +240,18 @@ public final class RateLimitServer implements AutoCloseable {
          */
         public Builder backendName(String name) {
             this.backendName = Objects.requireNonNull(name, "name");
+            return this;
+        }
+
+        /**
+         * The reloader of the server's configuration file: {@code /health} reports its version
+         * and {@code /metrics} counts its reloads. The caller starts and closes it.
+         *
+         * @param reloader the reloader
+         * @return this builder
+         */
+        Builder reloader(ConfigReloader reloader) {
+            this.reloader = Objects.requireNonNull(reloader, "reloader");
             return this;
         }
 

@@ -47,6 +47,9 @@ import java.util.Set;
  *       <td>open connections, 10000 (the jar sizes it from the heap)</td></tr>
  *   <tr><td>{@code .shutdownGrace} [RATE_LIMITER_SHUTDOWN_GRACE]</td>
  *       <td>s to answer received requests on shutdown, 10</td></tr>
+ *   <tr><td>{@code .reloadIntervalMs} [RATE_LIMITER_RELOAD_INTERVAL_MS]</td>
+ *       <td>ms between looks at the {@code --config} file, 2000; 0 off ({@link ConfigReloader};
+ *       {@code SIGHUP} reloads either way)</td></tr>
  *   <tr><td>{@code ratelimiter.backend} [RATE_LIMITER_BACKEND]</td>
  *       <td>{@code caffeine}, {@code memory} or {@code redis}</td></tr>
  *   <tr><td>{@code ratelimiter.security.api-keys.valid-keys} [RATE_LIMITER_API_KEYS]</td>
@@ -82,7 +85,8 @@ public final class ServerSettings {
 
     private static final Set<String> SERVER_NAMES = Set.of("host", "port", "executor", "threads",
             "maxThreads", "maxQueueWait", "maxInFlight", "backlog", "requestTimeout",
-            "responseTimeout", "idleTimeout", "maxConnections", "shutdownGrace");
+            "responseTimeout", "idleTimeout", "maxConnections", "shutdownGrace",
+            "reloadIntervalMs");
     private static final Set<String> SECURITY_NAMES = Set.of("api-keys.valid-keys",
             "api-keys.enabled", "ip.whitelist", "ip.blacklist", "ip.trusted-proxies",
             "max-request-size");

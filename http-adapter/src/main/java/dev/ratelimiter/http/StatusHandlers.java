@@ -14,14 +14,18 @@ final class StatusHandlers {
 
     /**
      * {@code GET /health}: {@code {"status":"UP"|"DEGRADED"|"DOWN","backend":name}}, 503 only when
-     * the store is down and checks fail closed.
+     * the store is down and checks fail closed; with a {@link ConfigReloader}, also
+     * {@code "configVersion"} and {@code "configLoadedAt"} (ISO-8601 UTC) of the rules in force.
      */
-    static HttpHandler health(StoreHealth health, String backend) {
+    static HttpHandler health(StoreHealth health, String backend, ConfigReloader reloader) {
         return exchange -> {
             StoreHealth.Status status = health.status();
             int code = status == StoreHealth.Status.DOWN && health.failClosed() ? 503 : 200;
-            Responses.json(exchange, code, JsonCodec.object("status", status.name(), "backend",
-                    backend.toLowerCase(Locale.ROOT)));
+            ConfigReloader.Version config = reloader == null ? null : reloader.active();
+            Responses.json(exchange, code, JsonCodec.objectOf("status", status.name(), "backend",
+                    backend.toLowerCase(Locale.ROOT),
+                    "configVersion", config == null ? null : config.version(),
+                    "configLoadedAt", config == null ? null : config.loadedAt().toString()));
         };
     }
 

@@ -105,4 +105,19 @@ class RateLimitResponseTest {
                 assertThrows(IllegalArgumentException.class,
                         () -> RateLimitResponse.error(200, "x")).getMessage());
     }
+
+    @Test
+    void aShadowDenial_is200WithTheShadowHeaderAndNoRetryAfter() {
+        RateLimitResponse r = RateLimitResponse.of(new Decision(Outcome.SHADOW_DENIED, "k", 1, 0,
+                10, 500_000_000L, 5_000_000_000L, API.withShadow(true)));
+        assertEquals(200, r.status());
+        assertTrue(r.proceed());
+        Map<String, String> h = headers(r);
+        assertEquals("\"api\"", h.get(RateLimitResponse.SHADOW_DENIED_HEADER));
+        assertFalse(h.containsKey("Retry-After"));
+        assertEquals("\"api\";r=0;t=5", h.get("RateLimit"));
+        assertTrue(new String(r.body(), StandardCharsets.UTF_8).contains("\"allowed\":true"));
+        assertFalse(headers(RateLimitResponse.of(decision(Outcome.ALLOWED, 0)))
+                .containsKey(RateLimitResponse.SHADOW_DENIED_HEADER));
+    }
 }

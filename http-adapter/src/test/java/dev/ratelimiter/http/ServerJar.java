@@ -8,8 +8,11 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -20,17 +23,24 @@ import java.util.concurrent.TimeUnit;
  * @param process the running JVM
  * @param url the base URL from the startup line, such as {@code http://127.0.0.1:41234}
  * @param startupLine the line the server printed on start
+ * @param output every later line it printed (standard output and error), as they come
  */
-record ServerJar(Process process, String url, String startupLine) {
+record ServerJar(Process process, String url, String startupLine, List<String> output) {
 
     static final Path JAR = Path.of(System.getProperty("ratelimiter.http.jar",
             "target/ratelimiter-http-0.1.0-SNAPSHOT-all.jar"));
     private static final String PREFIX = "ratelimiter-http listening on ";
 
     static ServerJar start(Map<String, String> env) throws Exception {
+        return start(env, List.of());
+    }
+
+    static ServerJar start(Map<String, String> env, List<String> args) throws Exception {
         assertTrue(Files.isRegularFile(JAR), "build the jar first: " + JAR);
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin",
-                "java").toString(), "-jar", JAR.toString()).redirectErrorStream(true);
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"),
+                "bin", "java").toString(), "-jar", JAR.toString()));
+        command.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         pb.environment().keySet().removeIf(name -> name.startsWith("RATE_LIMITER_"));
         pb.environment().putAll(env);
         Process p = pb.start();
@@ -43,10 +53,11 @@ record ServerJar(Process process, String url, String startupLine) {
                 return "read failed: " + e;
             }
         }).get(60, TimeUnit.SECONDS);
+        List<String> output = new CopyOnWriteArrayList<>();
         Thread drain = new Thread(() -> {
             try {
-                while (out.readLine() != null) {
-                    // discard
+                for (String l; (l = out.readLine()) != null; ) {
+                    output.add(l);
                 }
             } catch (IOException ignored) {
                 // the process ended
@@ -59,6 +70,6 @@ record ServerJar(Process process, String url, String startupLine) {
             throw new AssertionError("startup line: " + line);
         }
         String url = line.substring(PREFIX.length(), line.indexOf(' ', PREFIX.length()));
-        return new ServerJar(p, url, line);
+        return new ServerJar(p, url, line, output);
     }
 }

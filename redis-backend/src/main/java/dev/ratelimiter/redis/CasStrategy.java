@@ -13,6 +13,7 @@ import io.github.bucket4j.distributed.serialization.Mapper;
 import io.github.bucket4j.redis.jedis.Bucket4jJedis;
 import io.github.bucket4j.redis.jedis.RedisApi;
 import java.time.Duration;
+import java.util.List;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.util.Pool;
@@ -31,9 +32,19 @@ final class CasStrategy {
 
     private final ProxyManager<String> proxyManager;
     private final Optimization optimization;
+    private final UnifiedJedis client;
+    private final Pool<Jedis> pool;
+    private final Ticker ticker;
+    private final long keepAliveMs;
+    private final StoreErrors errors;
 
     CasStrategy(UnifiedJedis client, Pool<Jedis> pool, Ticker ticker, Duration requestTimeout,
                 Duration keyTtlKeepAlive, boolean batching, StoreErrors errors) {
+        this.client = client;
+        this.pool = pool;
+        this.ticker = ticker;
+        this.keepAliveMs = keyTtlKeepAlive.toMillis();
+        this.errors = errors;
         RedisApi api = (client != null
                 ? Bucket4jJedis.casBasedBuilder(client)
                 : Bucket4jJedis.casBasedBuilder(pool)).getRedisApi();
@@ -51,6 +62,46 @@ final class CasStrategy {
         return new Bucket4jTokenBucket(proxyManager.builder()
                 .withOptimization(optimization)
                 .build(redisKey, spec::configuration));
+    }
+
+    /**
+     * Moves the key's stored state to {@code next} by the policy-move rule
+     * ({@link CasMigration}), before a proxy for {@code next} is used.
+     */
+    void move(String redisKey, BucketSpec next) {
+        CasMigration.move(this::commands, redisKey, next, ticker.read(), keepAliveMs, errors);
+    }
+
+    /** GET and EVAL on the key's node, for {@link CasMigration}. */
+    private CasMigration.Commands commands() {
+        if (client != null) {
+            return new CasMigration.Commands() {
+                @Override
+                public byte[] get(byte[] key) {
+                    return client.get(key);
+                }
+
+                @Override
+                public Object eval(byte[] script, List<byte[]> keys, List<byte[]> args) {
+                    return client.eval(script, keys, args);
+                }
+            };
+        }
+        return new CasMigration.Commands() {
+            @Override
+            public byte[] get(byte[] key) {
+                try (Jedis jedis = pool.getResource()) {
+                    return jedis.get(key);
+                }
+            }
+
+            @Override
+            public Object eval(byte[] script, List<byte[]> keys, List<byte[]> args) {
+                try (Jedis jedis = pool.getResource()) {
+                    return jedis.eval(script, keys, args);
+                }
+            }
+        };
     }
 
     /** Deletes the key (either strategy's format). */

@@ -71,6 +71,13 @@ import redis.clients.jedis.util.Pool;
  * most about {@code requestTimeout + max(poolMaxWait, connectTimeout) + readTimeout}
  * (500 + 200 + 500 ms with the defaults).
  *
+ * <p><b>Rules changes</b> ({@code RateLimiter.updateRules}): a key whose policy's limits changed
+ * keeps the tokens it used, by the rule every store follows, under both strategies: the script
+ * moves the stored state when it sees another policy's signature ({@link RedisScripts}, "Policy
+ * moves"), and under CAS the stored Bucket4j state is moved with a compare-and-swap
+ * ({@link CasMigration}) before the new configuration is used. Within this JVM a key moves only to
+ * newer rules.
+ *
  * <p>Thread-safe. Time comes from the {@link RedisStoreBuilder#ticker ticker} (default
  * {@link Ticker#wallClock()}, which every JVM sharing the store must agree on): the script
  * receives the client's time with each call. A JVM whose clock is behind cannot mint tokens: a
@@ -106,7 +113,8 @@ public final class RedisStore implements BucketStore {
     private final String description;
     private final String keyPrefix;
     private final RedisStrategy strategy;
-    private final Cache<String, TokenBucket> buckets;
+    /** Each key's bucket and the spec it was made for. */
+    private final Cache<String, Held> buckets;
     private final UnifiedJedis client;
     private final Pool<Jedis> jedisPool;
     private final boolean ownsClient;
@@ -173,14 +181,55 @@ public final class RedisStore implements BucketStore {
         return new RedisStoreBuilder();
     }
 
+    /** A key's cached bucket and the spec it was made for. */
+    private record Held(BucketSpec spec, TokenBucket bucket) {
+    }
+
     @Override
     public TokenBucket bucket(String key, BucketSpec spec) {
         checkOpen();
-        TokenBucket bucket = buckets.getIfPresent(key);
-        if (bucket != null) {
-            return bucket;
+        Held held = buckets.getIfPresent(key);
+        if (held == null) {
+            held = buckets.get(key, k -> new Held(spec, newBucket(k, spec)));
         }
-        return buckets.get(key, k -> newBucket(k, spec));
+        if (held.spec == spec || !spec.supersedes(held.spec)) {
+            return held.bucket; // the hit path; or a stale check: the key stays on newer rules
+        }
+        return moved(key, held, spec).bucket;
+    }
+
+    /**
+     * The key's policy changed in this JVM (see {@code RateLimiter.updateRules}). The same limits:
+     * the bucket is kept. Otherwise: under the script strategy a bucket for the new policy, whose
+     * first call moves the stored state (the script sees another signature; see
+     * {@link RedisScripts}); under CAS the stored Bucket4j state is moved first
+     * ({@link CasMigration}), then a proxy for the new configuration is cached. A move between
+     * the script and its CAS fallback (a policy whose numbers the script cannot keep exact)
+     * cannot carry the state over, the formats differ: the key is deleted and starts full.
+     */
+    private Held moved(String key, Held held, BucketSpec spec) {
+        Held next;
+        if (held.spec.sameLimits(spec)) {
+            next = new Held(spec, held.bucket);
+        } else {
+            TokenBucket bucket = newBucket(key, spec);
+            boolean scriptBefore = held.bucket instanceof ScriptTokenBucket;
+            boolean scriptAfter = bucket instanceof ScriptTokenBucket;
+            if (scriptBefore != scriptAfter) {
+                // The policy moved between the script and the CAS fallback (numbers the script
+                // cannot keep exact): the stored formats differ, so the key starts full.
+                try {
+                    cas.remove(keyPrefix + key);
+                } catch (RuntimeException e) {
+                    throw errors.translate(e);
+                }
+            } else if (!scriptAfter) {
+                cas.move(keyPrefix + key, spec);
+            }
+            next = new Held(spec, bucket);
+        }
+        return buckets.asMap().compute(key, (k, h) ->
+                h != null && h.spec != held.spec && !spec.supersedes(h.spec) ? h : next);
     }
 
     private TokenBucket newBucket(String key, BucketSpec spec) {

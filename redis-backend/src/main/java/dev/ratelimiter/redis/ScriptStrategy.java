@@ -1,5 +1,6 @@
 package dev.ratelimiter.redis;
 
+import dev.ratelimiter.Limit;
 import dev.ratelimiter.Ticker;
 import dev.ratelimiter.spi.BucketSpec;
 import dev.ratelimiter.spi.StoreOverloadedException;
@@ -41,7 +42,8 @@ final class ScriptStrategy {
     private final Ticker ticker;
     private final boolean batching;
     private final ScriptTokenBucket.ScriptRunner runner;
-    private final ConcurrentMap<BucketSpec, ScriptTokenBucket.Args> args =
+    /** Per distinct list of limits, not per spec: every rules reload makes new specs. */
+    private final ConcurrentMap<List<Limit>, ScriptTokenBucket.Args> args =
             new ConcurrentHashMap<>();
 
     private ScriptStrategy(String description, long keepAliveMs, Ticker ticker, boolean batching,
@@ -73,7 +75,8 @@ final class ScriptStrategy {
      * @return the bucket, or null if the script cannot keep {@code spec}'s numbers exact
      */
     ScriptTokenBucket bucket(String redisKey, BucketSpec spec) {
-        ScriptTokenBucket.Args a = args.computeIfAbsent(spec, this::argsOrUnsupported);
+        ScriptTokenBucket.Args a = args.computeIfAbsent(spec.policy().limits(),
+                limits -> argsOrUnsupported(spec));
         if (a == UNSUPPORTED) {
             return null;
         }

@@ -111,6 +111,66 @@ class ScriptDifferentialTest {
         assertEquals(0, differing, "diverging answers, first: " + first);
     }
 
+    @Test
+    void policyChangesEveryFewHundredSteps_moveTheStateAsTheInProcessStoreMovesIt() {
+        // The rule of RateLimiter.updateRules, on both sides: the in-memory store's
+        // LocalTokenBucket (Bucket4j) and the script (RedisScripts, "Policy moves"). Policies of
+        // one to three limits, growing and shrinking, greedy and interval, one renamed copy (same
+        // limits: kept exactly), switched in random order, each switch a newer generation.
+        List<Policy> policies = List.of(POLICY,
+                Policy.of("narrow", Limit.capacity(8).refillGreedy(7, Duration.ofSeconds(3))),
+                Policy.of("two", Limit.capacity(120).refillGreedy(1, Duration.ofSeconds(1)),
+                        Limit.capacity(5).refillIntervally(2, Duration.ofMillis(700))),
+                new Policy("renamed", POLICY.limits(), true),
+                Policy.of("large", Limit.capacity(1_000).refillGreedy(10_000,
+                        Duration.ofHours(1))));
+        ManualClock clock = new ManualClock(1_767_225_600_123_456_789L);
+        SplittableRandom random = new SplittableRandom(2026_12_02L);
+        int steps = 30_000;
+        int changes = 0;
+        int differing = 0;
+        String first = "none";
+        try (InMemoryStore memory = InMemoryStore.builder().ticker(clock).build();
+             RedisStore redis = scriptStore(clock)) {
+            long generation = 1;
+            BucketSpec spec = BucketSpec.of(policies.get(0), generation);
+            assertEquals(memory.bucket("k", spec).estimate(1), redis.bucket("k", spec).estimate(1));
+            for (int i = 0; i < steps; i++) {
+                if (random.nextInt(200) == 0) {
+                    spec = BucketSpec.of(policies.get(random.nextInt(policies.size())),
+                            ++generation);
+                    changes++;
+                }
+                // The in-process bucket moves when the store hands it out, the script on its
+                // next call: both at this instant, as in the engine.
+                clock.advanceNanos(step(random, StepSize.MIXED));
+                TokenBucket reference = memory.bucket("k", spec);
+                TokenBucket script = redis.bucket("k", spec);
+                long tokens = tokens(random);
+                int kind = random.nextInt(100);
+                Answer expected;
+                Answer actual;
+                if (kind < 80) {
+                    expected = answer(tokens, reference.tryConsume(tokens));
+                    actual = answer(tokens, script.tryConsume(tokens));
+                } else if (kind < 90) {
+                    expected = answer(tokens, reference.estimate(tokens));
+                    actual = answer(tokens, script.estimate(tokens));
+                } else {
+                    long maxWait = random.nextLong(1, 20_000_000_000L);
+                    expected = reserved(tokens, reference.reserve(tokens, maxWait));
+                    actual = reserved(tokens, script.reserve(tokens, maxWait));
+                }
+                if (!expected.equals(actual) && differing++ == 0) {
+                    first = "step " + i + " (policy " + spec.policy().name() + ", change "
+                            + changes + "): Bucket4j " + expected + ", script " + actual;
+                }
+            }
+        }
+        assertTrue(changes > 100, "changes " + changes);
+        assertEquals(0, differing, "diverging answers, first: " + first);
+    }
+
     private enum StepSize { MIXED, HOURS }
 
     private static final class Result {

@@ -175,13 +175,18 @@ class ScriptStrategyTest {
              Jedis jedis = redis.jedis()) {
             assertTrue(limiter.tryAcquire("k", 4).allowed());
             assertEquals("string", jedis.type(prefix + "k"));
-            // Packed doubles: signature, origin, then (last refill, tokens, remainder) per limit.
+            // Packed doubles (format 2): signature, origin, per limit last refill, tokens and
+            // remainder, then per limit the limit written under (capacity, tokens, period, g).
             java.nio.DoubleBuffer state = java.nio.ByteBuffer.wrap(jedis.get(
                     (prefix + "k").getBytes(java.nio.charset.StandardCharsets.UTF_8)))
                     .order(java.nio.ByteOrder.LITTLE_ENDIAN).asDoubleBuffer();
-            assertEquals(8, state.limit());
+            assertEquals(16, state.limit());
             assertEquals(6.0, state.get(3), "tokens left under the first limit");
             assertEquals(96.0, state.get(6), "tokens left under the second limit");
+            assertEquals(10.0, state.get(8), "the first limit's capacity");
+            assertEquals(1e9, state.get(10), "the first limit's period");
+            assertEquals(100.0, state.get(12), "the second limit's capacity");
+            assertEquals(0.0, state.get(15), "g = 0: the second limit refills intervally");
             long ttl = jedis.pttl(prefix + "k");
             // 60 s (the interval limit refills on the minute) + 30 s keep-alive, minus elapsed.
             assertTrue(ttl > 89_000 && ttl <= 90_000, "pttl " + ttl);
@@ -245,5 +250,46 @@ class ScriptStrategyTest {
                         "redis://h", "ratelimiter.redis.strategy", "lua"), Map.of())));
         assertEquals("ratelimiter.redis.strategy (RATE_LIMITER_REDIS_STRATEGY) must be script"
                 + " or cas, was 'lua'", e.getMessage());
+    }
+
+    @Test
+    void aFormatOneState_writtenBeforePolicyMoves_isReadAndKeptUnderTheSamePolicy() {
+        String prefix = TestRedis.uniquePrefix();
+        ManualClock clock = new ManualClock(1_767_225_600_000_000_000L);
+        Policy policy = Policy.of("p", Limit.capacity(10).refillGreedy(1, Duration.ofSeconds(1)));
+        ScriptTokenBucket.Args args = ScriptTokenBucket.args(
+                dev.ratelimiter.spi.BucketSpec.of(policy));
+        // Format 1: signature, origin (client seconds), last refill (ns since it), tokens, rest.
+        java.nio.ByteBuffer old = java.nio.ByteBuffer.allocate(8 * 5)
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        old.putDouble(args.signature()).putDouble(1_767_225_600L).putDouble(0).putDouble(3)
+                .putDouble(0);
+        try (RateLimiter limiter = RateLimiter.builder().rules(Rules.of(policy))
+                .store(store(prefix, clock, 2).build()).build();
+             Jedis jedis = redis.jedis()) {
+            jedis.set((prefix + "k").getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    old.array());
+            assertEquals(3, limiter.peek("k").remaining(), "the old state, not a full bucket");
+            assertEquals(2, limiter.tryAcquire("k").remaining());
+            assertEquals(8 * 9, jedis.get((prefix + "k")
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8)).length,
+                    "rewritten as format 2 by the first write");
+        }
+    }
+
+    @Test
+    void aPolicyMovingToTheCasFallback_startsFull_insteadOfFailingOnTheOtherFormat() {
+        String prefix = TestRedis.uniquePrefix();
+        ManualClock clock = new ManualClock(1_767_225_600_000_000_000L);
+        Limit small = Limit.capacity(10).refillGreedy(1, Duration.ofSeconds(1));
+        Limit huge = Limit.capacity(1L << 51).refillGreedy(1, Duration.ofSeconds(1));
+        try (RateLimiter limiter = RateLimiter.builder().rules(Rules.of(Policy.of("p", small)))
+                .store(store(prefix, clock, 2).build()).build()) {
+            assertTrue(limiter.tryAcquire("k", 4).allowed());
+            limiter.updateRules(Rules.of(Policy.of("p", huge))); // beyond 2^50: CAS serves it
+            assertEquals((1L << 51) - 1, limiter.tryAcquire("k").remaining());
+            limiter.updateRules(Rules.of(Policy.of("p", small))); // and back to the script
+            assertEquals(9, limiter.tryAcquire("k").remaining());
+        }
     }
 }

@@ -30,7 +30,8 @@ import org.openjdk.jmh.annotations.TearDown;
  * </ul>
  * The raw baseline runs with both Bucket4j synchronization strategies ({@code LOCK_FREE}, which
  * allocates a new state per consume, and {@code SYNCHRONIZED}); the stores use whatever
- * {@code Bucket4jTokenBucket.local} builds.
+ * {@code LocalTokenBucket} builds (a Bucket4j {@code ThreadUnsafeBucket} under the
+ * {@code LocalTokenBucket}'s monitor, so that a policy move is atomic with every check).
  *
  * <p>Target (issue 2): {@code caffeineAllowed} within 2x {@code rawAllowed} at 1 and 2 threads.
  *
