@@ -1,30 +1,24 @@
 package dev.ratelimiter.http;
 
 import com.sun.net.httpserver.HttpExchange;
-import java.net.InetSocketAddress;
 import java.util.List;
 
 /**
  * Decides whether a client address may call, from allow and deny lists of networks; deny wins.
  *
- * <p>The client address is the TCP peer, unless the peer is a configured trusted proxy: then it
- * is the right-most {@code X-Forwarded-For} entry that is not itself a trusted proxy (so a client
- * cannot choose its address by sending the header itself, nor by prepending entries). With no
- * trusted proxies (the default) the header is ignored. At most {@value #MAX_HOPS} entries are
- * examined. Immutable and thread-safe.
+ * <p>The client address is {@link TrustedProxies}' (the TCP peer, or the right-most untrusted
+ * {@code X-Forwarded-For} entry when the peer is a trusted proxy). Immutable and thread-safe.
  */
 final class ClientAccess {
 
-    static final int MAX_HOPS = 32;
-
     private final List<Cidr> allow;
     private final List<Cidr> deny;
-    private final List<Cidr> trustedProxies;
+    private final TrustedProxies trustedProxies;
 
     ClientAccess(List<Cidr> allow, List<Cidr> deny, List<Cidr> trustedProxies) {
         this.allow = allow;
         this.deny = deny;
-        this.trustedProxies = trustedProxies;
+        this.trustedProxies = TrustedProxies.of(trustedProxies);
     }
 
     /** Whether any list is configured; when not, every client is allowed without work. */
@@ -49,38 +43,12 @@ final class ClientAccess {
     }
 
     byte[] clientAddress(HttpExchange exchange) throws JsonCodec.BadRequestException {
-        InetSocketAddress remote = exchange.getRemoteAddress();
-        byte[] peer = Cidr.normalise(remote.getAddress());
-        if (trustedProxies.isEmpty() || !Cidr.anyContains(trustedProxies, peer)) {
-            return peer;
+        byte[] peer = Cidr.normalise(exchange.getRemoteAddress().getAddress());
+        try {
+            return trustedProxies.clientBytes(peer,
+                    exchange.getRequestHeaders().get("X-Forwarded-For"));
+        } catch (IllegalArgumentException e) {
+            throw new JsonCodec.BadRequestException(e.getMessage());
         }
-        List<String> lines = exchange.getRequestHeaders().get("X-Forwarded-For");
-        if (lines == null || lines.isEmpty()) {
-            return peer;
-        }
-        byte[] client = peer;
-        int hops = 0;
-        for (int line = lines.size() - 1; line >= 0; line--) {
-            String value = lines.get(line);
-            int end = value.length();
-            while (end > 0) {
-                int comma = value.lastIndexOf(',', end - 1);
-                String entry = value.substring(comma + 1, end).trim();
-                end = comma < 0 ? 0 : comma;
-                if (entry.isEmpty()) {
-                    continue;
-                }
-                byte[] address = Cidr.parseAddress(entry);
-                if (address == null) {
-                    throw new JsonCodec.BadRequestException(
-                            "X-Forwarded-For contains an entry that is not an IP address");
-                }
-                client = address;
-                if (!Cidr.anyContains(trustedProxies, address) || ++hops >= MAX_HOPS) {
-                    return client;
-                }
-            }
-        }
-        return client;
     }
 }

@@ -2,6 +2,7 @@ package dev.ratelimiter.spring;
 
 import dev.ratelimiter.RateLimiter;
 import dev.ratelimiter.http.RateLimitResponse;
+import dev.ratelimiter.http.TrustedProxies;
 import dev.ratelimiter.micrometer.RateLimiterMetrics;
 import dev.ratelimiter.spi.StoreUnavailableException;
 import jakarta.servlet.FilterChain;
@@ -30,7 +31,7 @@ import org.springframework.web.util.pattern.PathPatternParser;
  * store fails, gives 503; a key the limiter rejects (too long) gives 400 (all as the server).
  *
  * <p>Key modes: {@code ip} (the connection's address, or X-Forwarded-For's client when the peer
- * is a trusted proxy: see {@link ClientAddress}); {@code header:NAME} (the header's value);
+ * is a trusted proxy: see {@link TrustedProxies}, the server's own rule); {@code header:NAME} (the header's value);
  * {@code principal} (the authenticated user's name). Without the header or principal, the
  * request is keyed by IP as {@code ip:ADDRESS}. Thread-safe.
  */
@@ -44,7 +45,7 @@ final class RateLimitServletFilter extends OncePerRequestFilter {
     private final List<PathPattern> paths;
     private final Mode mode;
     private final String header;
-    private final ClientAddress addresses;
+    private final TrustedProxies proxies;
     private final String prefix;
     private final long tokens;
 
@@ -75,7 +76,8 @@ final class RateLimitServletFilter extends OncePerRequestFilter {
                     + " must be ip, header:NAME or principal, was '" + key + "'", null);
         }
         try {
-            addresses = ClientAddress.trusting(web.getTrustedProxies());
+            proxies = TrustedProxies.parse("ratelimiter.web.trusted-proxies",
+                    String.join(",", web.getTrustedProxies()));
         } catch (IllegalArgumentException e) {
             throw new RateLimiterConfigException("ratelimiter.web.trusted-proxies",
                     e.getMessage(), e);
@@ -127,7 +129,15 @@ final class RateLimitServletFilter extends OncePerRequestFilter {
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response,
                                     FilterChain chain) throws ServletException, IOException {
-        String key = prefix + client(request);
+        String key;
+        try {
+            key = prefix + client(request);
+        } catch (IllegalArgumentException e) {
+            // A trusted proxy sent an X-Forwarded-For entry that is not an address: 400, as the
+            // standalone server answers it (the same TrustedProxies rule).
+            Responders.write(RateLimitResponse.error(400, e.getMessage()), response);
+            return;
+        }
         RateLimitResponse answer;
         try {
             answer = RateLimitResponse.of(limiter.tryAcquire(key, tokens));
@@ -171,7 +181,7 @@ final class RateLimitServletFilter extends OncePerRequestFilter {
 
     private String ip(HttpServletRequest request) {
         List<String> forwarded = Collections.list(request.getHeaders("X-Forwarded-For"));
-        return addresses.resolve(request.getRemoteAddr(), forwarded);
+        return proxies.client(request.getRemoteAddr(), forwarded);
     }
 
     @Override

@@ -50,8 +50,11 @@ class KeyModesTest {
         }
 
         @Test
-        void aMalformedHopIsNeverTakenForTheClient() throws Exception {
-            secondIsDeniedFor(port, "web:127.0.0.1", "X-Forwarded-For", "not-an-ip");
+        void aMalformedHopFromATrustedProxyIs400AsOnTheServer() throws Exception {
+            HttpResponse<String> r = Http.get(port, "/api/hello", "X-Forwarded-For", "not-an-ip");
+            assertEquals(400, r.statusCode(), r.body());
+            assertTrue(r.body().contains("X-Forwarded-For contains an entry that is not an IP"
+                    + " address"), r.body());
         }
     }
 
