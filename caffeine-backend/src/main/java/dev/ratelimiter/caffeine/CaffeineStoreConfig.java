@@ -48,6 +48,11 @@ public final class CaffeineStoreConfig {
         return maximumKeys;
     }
 
+    /** @return whether {@code maximumKeys} is set (otherwise the store's default applies) */
+    public boolean maximumKeysSet() {
+        return section.text("maximumKeys", "RATE_LIMITER_CAFFEINE_MAXIMUM_KEYS").isPresent();
+    }
+
     /** @return a new store builder with these settings applied */
     public CaffeineStore.Builder toBuilder() {
         CaffeineStore.Builder b = CaffeineStore.builder();

@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>{@code caffeine} (default): {@link CaffeineStore}; {@code ratelimiter.caffeine.maximumKeys}
- *       [RATE_LIMITER_CAFFEINE_MAXIMUM_KEYS] bounds it (default 1,000,000).</li>
+ *       [RATE_LIMITER_CAFFEINE_MAXIMUM_KEYS] bounds it (default: what half the heap holds, see
+ *       {@link #heapSizedMaximumKeys}).</li>
  *   <li>{@code memory}: core's {@link InMemoryStore} (100,000 keys).</li>
  *   <li>{@code redis}: {@link RedisStore} from the {@code ratelimiter.redis.*} section (the Redis
  *       module reads and checks it), with the engine's failure handling configured by
@@ -109,6 +110,28 @@ final class Backends {
     }
 
     private static BucketStore caffeine(ConfigSource source) {
-        return CaffeineStoreConfig.from(source).toBuilder().build();
+        CaffeineStoreConfig config = CaffeineStoreConfig.from(source);
+        CaffeineStore.Builder builder = config.toBuilder();
+        if (!config.maximumKeysSet()) {
+            builder.maximumKeys(heapSizedMaximumKeys(Runtime.getRuntime().maxMemory()));
+        }
+        return builder.build();
     }
+
+    /**
+     * The Caffeine store's bound when none is configured: what half the heap holds at
+     * {@value #BYTES_PER_KEY} bytes a key (measured: 393), between 10,000 and the store's own
+     * default of 1,000,000. With the README's {@code -Xmx192m}: 196,608 keys. Without it, a
+     * million live keys (~390 MB) would not fit the heap the size bound is meant to protect.
+     *
+     * @param maxHeapBytes the JVM's maximum heap
+     * @return the bound
+     */
+    static long heapSizedMaximumKeys(long maxHeapBytes) {
+        long keys = maxHeapBytes / 2 / BYTES_PER_KEY;
+        return Math.max(10_000, Math.min(CaffeineStore.DEFAULT_MAXIMUM_KEYS, keys));
+    }
+
+    /** Heap per live key in the Caffeine store, rounded up from the measured 393 bytes. */
+    static final long BYTES_PER_KEY = 512;
 }

@@ -92,6 +92,13 @@ class ServerSettingsTest {
     }
 
     @Test
+    void theDefaultCaffeineBoundFitsHalfTheHeap() {
+        assertEquals(196_608, Backends.heapSizedMaximumKeys(192L << 20), "the README's -Xmx192m");
+        assertEquals(1_000_000, Backends.heapSizedMaximumKeys(16L << 30), "never above the store's");
+        assertEquals(10_000, Backends.heapSizedMaximumKeys(8L << 20), "never below 10,000");
+    }
+
+    @Test
     void caffeineIsTheDefaultBackendAndItsSectionIsChecked() {
         ConfigSource none = ConfigSource.of(new Properties(), Map.of());
         try (var store = Backends.store(ServerSettings.from(none).backend(), none)) {
