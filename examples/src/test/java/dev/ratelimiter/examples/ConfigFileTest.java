@@ -59,8 +59,9 @@ class ConfigFileTest {
         FailSafeConfig failSafe = FailSafeConfig.from(source);
         assertEquals(new FailSafeConfig(FailurePolicy.LOCAL_FALLBACK, 3, Duration.ofSeconds(1)),
                 failSafe);
-        assertEquals(1_000_000, CaffeineStoreConfig.from(source).maximumKeys());
+        assertEquals(100_000, CaffeineStoreConfig.from(source).maximumKeys());
         assertTrue(RedisStoreConfig.from(source).isConfigured());
+        assertEquals("500", RedisStoreConfig.from(source).get("timeoutMs").orElseThrow());
 
         ServerSettings server = ServerSettings.from(source);
         assertEquals("redis", server.backend());
