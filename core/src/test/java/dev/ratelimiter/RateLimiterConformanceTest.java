@@ -491,11 +491,15 @@ public abstract class RateLimiterConformanceTest {
         try {
             java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
             List<java.util.concurrent.Future<?>> checkers = new ArrayList<>();
+            // Regression: on a fast run the checkers could finish before the swapper was even
+            // scheduled (0 swaps). They keep checking until some swaps have happened (bounded).
+            java.util.concurrent.atomic.AtomicInteger swapsSoFar =
+                    new java.util.concurrent.atomic.AtomicInteger();
             for (int t = 0; t < 6; t++) {
                 int first = t;
                 checkers.add(pool.submit(() -> {
                     start.await();
-                    for (int i = 0; i < 300; i++) {
+                    for (int i = 0; i < 300 || (swapsSoFar.get() < 20 && i < 200_000); i++) {
                         int k = (first + i) % keys.length;
                         if (limiter.tryAcquire(keys[k]).allowed()) {
                             admitted.incrementAndGet(k);
@@ -509,6 +513,7 @@ public abstract class RateLimiterConformanceTest {
                 int swaps = 0;
                 while (swapping.get()) {
                     limiter.updateRules(rules.apply(swaps++ % 2 == 0 ? narrow : wide));
+                    swapsSoFar.incrementAndGet();
                     Thread.yield();
                 }
                 return swaps;

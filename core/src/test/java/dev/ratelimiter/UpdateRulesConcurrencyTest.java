@@ -47,11 +47,15 @@ class UpdateRulesConcurrencyTest {
         try {
             CountDownLatch start = new CountDownLatch(1);
             List<Future<?>> checkers = new ArrayList<>();
+            // Checkers keep going until some swaps have happened (bounded): on a fast run they
+            // could otherwise finish before the swapper is scheduled, and prove nothing.
+            java.util.concurrent.atomic.AtomicInteger swapsSoFar =
+                    new java.util.concurrent.atomic.AtomicInteger();
             for (int t = 0; t < threads; t++) {
                 int first = t;
                 checkers.add(pool.submit(() -> {
                     start.await();
-                    for (int i = 0; i < 2_000; i++) {
+                    for (int i = 0; i < 2_000 || (swapsSoFar.get() < 100 && i < 500_000); i++) {
                         int k = (first + i) % keys;
                         if (limiter.tryAcquire("k" + k).allowed()) {
                             admitted.incrementAndGet(k);
@@ -67,6 +71,7 @@ class UpdateRulesConcurrencyTest {
                     limiter.updateRules(swaps % 2 == 0 ? rules("narrow", NARROW)
                             : rules("wide", WIDE));
                     swaps++;
+                    swapsSoFar.incrementAndGet();
                 }
                 return swaps;
             });
