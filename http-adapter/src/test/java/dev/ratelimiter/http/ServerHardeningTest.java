@@ -162,6 +162,10 @@ class ServerHardeningTest {
                 Thread.onSpinWait();
             } catch (ConnectException refused) {
                 return;
+            } catch (java.net.SocketException resetWhileConnecting) {
+                // The listener closed with this connection still in the kernel's accept backlog:
+                // the connect is answered with a reset, which is a refusal too (seen in CI).
+                return;
             }
         }
         throw new AssertionError("new connections were still accepted");
