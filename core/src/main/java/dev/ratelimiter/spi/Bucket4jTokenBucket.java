@@ -32,14 +32,29 @@ public final class Bucket4jTokenBucket implements TokenBucket {
 
     @Override
     public Probe tryConsume(long tokens) {
+        return tryConsume(bucket, tokens);
+    }
+
+    @Override
+    public Probe estimate(long tokens) {
+        return estimate(bucket, tokens);
+    }
+
+    @Override
+    public long reserve(long tokens, long maxWaitNanos) {
+        return reserve(bucket, tokens, maxWaitNanos);
+    }
+
+    /** {@link TokenBucket#tryConsume} on a Bucket4j bucket: the one translation of its probe. */
+    static Probe tryConsume(Bucket bucket, long tokens) {
         ConsumptionProbe p = bucket.tryConsumeAndReturnRemaining(tokens);
         boolean consumed = p.isConsumed();
         return new Probe(consumed, p.getRemainingTokens(),
                 consumed ? 0 : p.getNanosToWaitForRefill(), p.getNanosToWaitForReset());
     }
 
-    @Override
-    public Probe estimate(long tokens) {
+    /** {@link TokenBucket#estimate} on a Bucket4j bucket. */
+    static Probe estimate(Bucket bucket, long tokens) {
         VerboseResult<EstimationProbe> result = bucket.asVerbose().estimateAbilityToConsume(tokens);
         EstimationProbe probe = result.getValue();
         return new Probe(probe.canBeConsumed(), probe.getRemainingTokens(),
@@ -48,12 +63,12 @@ public final class Bucket4jTokenBucket implements TokenBucket {
     }
 
     /**
-     * Uses Bucket4j's blocking consume with a strategy that records the wait instead of
-     * parking: Bucket4j reserves first and then asks the strategy to wait, so recording the
-     * requested wait gives exactly "reserve, and tell me how long".
+     * {@link TokenBucket#reserve} on a Bucket4j bucket. Uses Bucket4j's blocking consume with a
+     * strategy that records the wait instead of parking: Bucket4j reserves first and then asks
+     * the strategy to wait, so recording the requested wait gives exactly "reserve, and tell me
+     * how long".
      */
-    @Override
-    public long reserve(long tokens, long maxWaitNanos) {
+    static long reserve(Bucket bucket, long tokens, long maxWaitNanos) {
         long[] wait = {0};
         try {
             boolean reserved = bucket.asBlocking().tryConsume(tokens, maxWaitNanos,

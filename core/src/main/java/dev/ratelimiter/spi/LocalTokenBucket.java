@@ -5,8 +5,6 @@ import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.BucketListener;
 import io.github.bucket4j.BucketState;
 import io.github.bucket4j.ConfigurationBuilder;
-import io.github.bucket4j.ConsumptionProbe;
-import io.github.bucket4j.EstimationProbe;
 import io.github.bucket4j.MathType;
 import io.github.bucket4j.TimeMeter;
 import io.github.bucket4j.TokensInheritanceStrategy;
@@ -210,33 +208,17 @@ public final class LocalTokenBucket implements TokenBucket {
 
     @Override
     public synchronized Probe tryConsume(long tokens) {
-        ConsumptionProbe p = bucket.tryConsumeAndReturnRemaining(tokens);
-        boolean consumed = p.isConsumed();
-        return new Probe(consumed, p.getRemainingTokens(),
-                consumed ? 0 : p.getNanosToWaitForRefill(), p.getNanosToWaitForReset());
+        return Bucket4jTokenBucket.tryConsume(bucket, tokens);
     }
 
     @Override
     public synchronized Probe estimate(long tokens) {
-        VerboseResult<EstimationProbe> result = bucket.asVerbose().estimateAbilityToConsume(tokens);
-        EstimationProbe probe = result.getValue();
-        return new Probe(probe.canBeConsumed(), probe.getRemainingTokens(),
-                probe.canBeConsumed() ? 0 : probe.getNanosToWaitForRefill(),
-                result.getDiagnostics().calculateFullRefillingTime());
+        return Bucket4jTokenBucket.estimate(bucket, tokens);
     }
 
-    /** As {@link Bucket4jTokenBucket#reserve}: Bucket4j's reservation, recording the wait. */
     @Override
     public synchronized long reserve(long tokens, long maxWaitNanos) {
-        long[] wait = {0};
-        try {
-            boolean reserved = bucket.asBlocking().tryConsume(tokens, maxWaitNanos,
-                    nanos -> wait[0] = nanos);
-            return reserved ? wait[0] : -1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while reserving", e);
-        }
+        return Bucket4jTokenBucket.reserve(bucket, tokens, maxWaitNanos);
     }
 
     @Override
