@@ -23,10 +23,10 @@ import org.slf4j.LoggerFactory;
  *   <li>answers 503 with {@code Retry-After: 1} to a request that waited longer than
  *       {@code maxQueueWait} for a thread (nothing is decided, so no token is taken);</li>
  * </ul>
- * Whatever happens it closes the exchange, counts the response status and the exchanges in
- * progress (for shutdown), and turns an unexpected exception (a bug, never client input) into a
- * generic 500 without a stack trace, logged once at WARN. A client that disconnects is not an
- * error. Thread-safe.
+ * Whatever happens it closes the exchange, counts the exchanges in progress (for shutdown),
+ * and turns an unexpected exception (a bug, never client input) into a generic 500 without a
+ * stack trace, logged once at WARN. Each response's status is counted as it is sent
+ * ({@link GuardedExchange}). A client that disconnects is not an error. Thread-safe.
  */
 final class ExchangeGuard extends Filter {
 
@@ -94,7 +94,6 @@ final class ExchangeGuard extends Filter {
                 }
             }
         } finally {
-            metrics.status(exchange.getResponseCode());
             exchange.close();
             // A counter, not a lock, on the hot path; only a draining server is woken.
             if (inProgress.decrementAndGet() == 0 && draining) {
@@ -121,6 +120,11 @@ final class ExchangeGuard extends Filter {
             return "request header fields too large: at most " + MAX_HEADER_BYTES + " bytes";
         }
         return null;
+    }
+
+    /** Counts a response status; called by {@link GuardedExchange} as it sends the headers. */
+    void sent(int status) {
+        metrics.status(status);
     }
 
     /** From now on every response carries {@code Connection: close}. */

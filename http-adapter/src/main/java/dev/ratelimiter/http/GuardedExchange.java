@@ -21,6 +21,8 @@ import java.net.URI;
  *       logs a WARNING for every {@code sendResponseHeaders} with a length on a HEAD request.
  *       This sends the length as a {@code Content-Length} header (RFC 9110 section 9.3.2),
  *       tells the JDK there is no body and discards what the handler writes.</li>
+ *   <li>its status is counted before it is sent, so whoever has read a response finds it in
+ *       {@code http_server_responses_total}.</li>
  * </ul>
  * Used by one thread, like the exchange it wraps.
  */
@@ -38,6 +40,9 @@ final class GuardedExchange extends HttpExchange {
 
     @Override
     public void sendResponseHeaders(int rCode, long responseLength) throws IOException {
+        // Counted before the status leaves, so a client that has read a response sees it in
+        // the metrics (counting after the exchange closed raced the client's next request).
+        guard.sent(rCode);
         if (guard.draining()) {
             delegate.getResponseHeaders().set("Connection", "close");
         }
