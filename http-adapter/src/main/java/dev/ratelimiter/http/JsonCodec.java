@@ -13,6 +13,8 @@ import dev.ratelimiter.Decision;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * Reads check requests and writes responses with Jackson's streaming API (jackson-core): no data
@@ -253,29 +255,124 @@ final class JsonCodec {
         return text.length() <= MAX_ECHO ? text : text.substring(0, MAX_ECHO) + "...";
     }
 
+    private static final byte[] KEY = ascii("{\"key\":\"");
+    private static final byte[] TOKENS_REQUESTED = ascii("\",\"tokensRequested\":");
+    private static final byte[] ALLOWED_TRUE = ascii(",\"allowed\":true,\"remainingTokens\":");
+    private static final byte[] ALLOWED_FALSE = ascii(",\"allowed\":false,\"remainingTokens\":");
+    private static final byte[] LIMIT = ascii(",\"limit\":");
+    private static final byte[] RETRY_AFTER = ascii(",\"retryAfterMs\":");
+    private static final byte[] RESET_AFTER = ascii(",\"resetAfterMs\":");
+    private static final byte[] HEX = ascii("0123456789ABCDEF");
+
     /**
-     * The body of a 200 or 429 check response.
+     * The body of a 200 or 429 check response, written straight into bytes: this runs once per
+     * check, and a Jackson generator per response cost about 5% of the server's CPU. The output
+     * is what Jackson writes for the same fields (a test holds the two byte-equal): the key's
+     * {@code "}, {@code \} and control characters escaped, each surrogate (of a pair, or a
+     * lone one, which UTF-8 cannot carry) as a {@code &#92;uXXXX} escape, other characters as
+     * UTF-8.
      *
      * @param d the decision
-     * @return UTF-8 JSON
+     * @return UTF-8 JSON, a new array
      */
     static byte[] decision(Decision d) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(192);
-        try (JsonGenerator g = FACTORY.createGenerator(out)) {
-            g.writeStartObject();
-            g.writeStringField("key", d.key());
-            g.writeNumberField("tokensRequested", d.tokensRequested());
-            g.writeBooleanField("allowed", d.allowed());
-            g.writeNumberField("remainingTokens", d.remaining());
-            g.writeNumberField("limit", d.limit());
-            g.writeNumberField("retryAfterMs", d.exceedsCapacity() ? -1
-                    : ceilDiv(d.retryAfterNanos(), 1_000_000));
-            g.writeNumberField("resetAfterMs", ceilDiv(d.resetAfterNanos(), 1_000_000));
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        String key = d.key();
+        // At most 6 bytes per char (an escape), plus the fixed text (105 bytes) and five
+        // numbers of at most 20 characters each.
+        byte[] out = new byte[key.length() * 6 + 208];
+        int n = put(out, 0, KEY);
+        n = putString(out, n, key);
+        n = put(out, n, TOKENS_REQUESTED);
+        n = putLong(out, n, d.tokensRequested());
+        n = put(out, n, d.allowed() ? ALLOWED_TRUE : ALLOWED_FALSE);
+        n = putLong(out, n, d.remaining());
+        n = put(out, n, LIMIT);
+        n = putLong(out, n, d.limit());
+        n = put(out, n, RETRY_AFTER);
+        n = putLong(out, n, d.exceedsCapacity() ? -1 : ceilDiv(d.retryAfterNanos(), 1_000_000));
+        n = put(out, n, RESET_AFTER);
+        n = putLong(out, n, ceilDiv(d.resetAfterNanos(), 1_000_000));
+        out[n++] = '}';
+        return Arrays.copyOf(out, n);
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static int put(byte[] out, int at, byte[] bytes) {
+        System.arraycopy(bytes, 0, out, at, bytes.length);
+        return at + bytes.length;
+    }
+
+    /** A JSON string's content (without quotes), escaped as Jackson escapes it. */
+    private static int putString(byte[] out, int at, String s) {
+        int n = at;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+                out[n++] = (byte) c;
+            } else if (c == '"' || c == '\\') {
+                out[n++] = '\\';
+                out[n++] = (byte) c;
+            } else if (c < 0x20) {
+                n = putControl(out, n, c);
+            } else if (c < 0x800) {
+                out[n++] = (byte) (0xc0 | (c >> 6));
+                out[n++] = (byte) (0x80 | (c & 0x3f));
+            } else if (Character.isSurrogate(c)) {
+                n = putUnicodeEscape(out, n, c);
+            } else {
+                out[n++] = (byte) (0xe0 | (c >> 12));
+                out[n++] = (byte) (0x80 | ((c >> 6) & 0x3f));
+                out[n++] = (byte) (0x80 | (c & 0x3f));
+            }
         }
-        return out.toByteArray();
+        return n;
+    }
+
+    /** Control characters: the short escapes JSON has, else {@code &#92;u00XX}. */
+    private static int putControl(byte[] out, int at, char c) {
+        byte shortForm = c == '\n' ? (byte) 'n' : c == '\r' ? (byte) 'r' : c == '\t' ? (byte) 't'
+                : c == '\b' ? (byte) 'b' : c == '\f' ? (byte) 'f' : 0;
+        if (shortForm == 0) {
+            return putUnicodeEscape(out, at, c);
+        }
+        out[at] = '\\';
+        out[at + 1] = shortForm;
+        return at + 2;
+    }
+
+    private static int putUnicodeEscape(byte[] out, int at, char c) {
+        out[at] = '\\';
+        out[at + 1] = 'u';
+        out[at + 2] = HEX[(c >> 12) & 0xf];
+        out[at + 3] = HEX[(c >> 8) & 0xf];
+        out[at + 4] = HEX[(c >> 4) & 0xf];
+        out[at + 5] = HEX[c & 0xf];
+        return at + 6;
+    }
+
+    /** Decimal digits of {@code v}, with a minus sign if negative. */
+    private static int putLong(byte[] out, int at, long v) {
+        if (v == Long.MIN_VALUE) {
+            return put(out, at, ascii(Long.toString(v)));
+        }
+        int n = at;
+        if (v < 0) {
+            out[n++] = '-';
+            v = -v;
+        }
+        int digits = 1;
+        for (long rest = v / 10; rest != 0; rest /= 10) {
+            digits++;
+        }
+        int end = n + digits;
+        for (int i = end - 1; i >= n; i--) {
+            out[i] = (byte) ('0' + (v % 10));
+            v /= 10;
+        }
+        return end;
     }
 
     /**
