@@ -29,6 +29,9 @@ final class JsonCodec {
 
     private static final JsonFactory FACTORY = JsonFactory.builder()
             // Field names are client input: do not intern them into a shared symbol table.
+            // (Canonicalizing would select Jackson's UTF-8 byte parser instead of its Reader one,
+            // but measured, it saves under 0.1 us on a valid request and makes each request
+            // with a new field name cost 25-230 us instead of ~8 us: the table is copied.)
             .disable(JsonFactory.Feature.CANONICALIZE_FIELD_NAMES)
             .disable(JsonFactory.Feature.INTERN_FIELD_NAMES)
             .streamReadConstraints(StreamReadConstraints.builder()
