@@ -38,7 +38,7 @@ import java.util.Objects;
  *       {@link #remaining(int)} and {@link #resetAfterNanos(int)}, which answer either way.</li>
  * </ul>
  *
- * <p>For a policy of "100 per minute" and "1,000 per day" after 93 requests in a few seconds,
+ * <p>For a policy of "100 per minute" and "1,000 per day" after 93 requests at once,
  * {@code remaining()} is 7 (the minute's), {@code remaining(0)} 7 and {@code remaining(1)} 907;
  * {@code resetAfterNanos(1)} is the day limit's own time to full, and {@code resetAfterNanos()}
  * the longest of them.
