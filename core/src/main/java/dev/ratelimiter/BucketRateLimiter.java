@@ -28,7 +28,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link TokenBucket} for one {@code tryConsume} and turn its {@link Probe} into a
  * {@link Decision}. The arithmetic itself is Bucket4j's, run by the store: in this JVM for the
  * in-process stores, or inside Redis by the script that reproduces it. On the hit path that is
- * one probe and one decision allocated.
+ * one probe and one decision allocated for a single-limit policy; a policy of several limits
+ * adds each limit's own values (two arrays from the store, one {@link Decision.PerLimit}), which
+ * adapters report per limit.
  *
  * <p>When the store fails, the engine answers right here, in the same method, by the configured
  * {@link FailurePolicy}:
@@ -347,18 +349,19 @@ final class BucketRateLimiter implements RateLimiter {
             // No wait can satisfy it: denied, nothing consumed, state read for headers.
             Probe e = s.bucket(key, spec).estimate(1);
             return new Decision(denied, key, tokens, Math.max(0, e.remaining()), limit,
-                    Decision.NEVER, e.nanosToFull(), spec.policy());
+                    Decision.NEVER, e.nanosToFull(), spec.policy(), perLimit(e, spec));
         }
         Probe p = s.bucket(key, spec).tryConsume(tokens);
         return new Decision(p.granted() ? allowed : denied, key, tokens, p.remaining(), limit,
-                p.nanosToWait(), p.nanosToFull(), spec.policy());
+                p.nanosToWait(), p.nanosToFull(), spec.policy(), perLimit(p, spec));
     }
 
     private static Decision peekOn(BucketStore s, String key, BucketSpec spec, Outcome allowed,
                                    Outcome denied) {
         Probe e = s.bucket(key, spec).estimate(1);
         return new Decision(e.granted() ? allowed : denied, key, 0, Math.max(0, e.remaining()),
-                spec.smallestCapacity(), e.nanosToWait(), e.nanosToFull(), spec.policy());
+                spec.smallestCapacity(), e.nanosToWait(), e.nanosToFull(), spec.policy(),
+                perLimit(e, spec));
     }
 
     /** Nanoseconds until the reserved tokens are due, or -1 if the wait would be too long. */
@@ -375,14 +378,15 @@ final class BucketRateLimiter implements RateLimiter {
         if (wait < 0) {
             Probe e = s.bucket(key, spec).estimate(tokens);
             return new Decision(denied, key, tokens, Math.max(0, e.remaining()), limit,
-                    Math.max(1, e.nanosToWait()), e.nanosToFull(), spec.policy());
+                    Math.max(1, e.nanosToWait()), e.nanosToFull(), spec.policy(),
+                    perLimit(e, spec));
         }
         sleeper.sleep(wait);
         // The tokens are ours and due; report the bucket as it is now, if the store still answers.
         try {
             Probe now = s.bucket(key, spec).estimate(1);
             return new Decision(allowed, key, tokens, Math.max(0, now.remaining()), limit, 0,
-                    now.nanosToFull(), spec.policy());
+                    now.nanosToFull(), spec.policy(), perLimit(now, spec));
         } catch (StoreUnavailableException | StoreOverloadedException e) {
             return new Decision(allowed, key, tokens, 0, limit, 0, 0, spec.policy());
         }
@@ -404,9 +408,38 @@ final class BucketRateLimiter implements RateLimiter {
     }
 
     private static Decision failedOpen(String key, long tokens, BucketSpec spec) {
-        // Nothing is known of the bucket: report the capacity as remaining.
+        // Nothing is known of the bucket: report the capacity as remaining, each limit's own.
         long limit = spec.smallestCapacity();
-        return new Decision(Outcome.FAILED_OPEN, key, tokens, limit, limit, 0, 0, spec.policy());
+        return new Decision(Outcome.FAILED_OPEN, key, tokens, limit, limit, 0, 0, spec.policy(),
+                capacities(spec.policy()));
+    }
+
+    /**
+     * The probe's per-limit values as the decision's, or null: a single-limit probe has none
+     * (the decision's own numbers are that limit's), and a probe whose count of limits is not
+     * the policy's (a CAS key still stored under another JVM's rules) cannot be matched to the
+     * policy's limits, so the decision reports the minimum for each. The arrays are the probe's,
+     * handed over without a copy: no one else holds the probe.
+     */
+    private static Decision.PerLimit perLimit(Probe p, BucketSpec spec) {
+        long[] remaining = p.remainingPerLimit();
+        if (remaining == null || remaining.length != spec.policy().limits().size()) {
+            return null;
+        }
+        return new Decision.PerLimit(remaining, p.nanosToFullPerLimit());
+    }
+
+    /** Each limit full, for a fail-open answer; null for a single-limit policy. */
+    private static Decision.PerLimit capacities(Policy policy) {
+        int n = policy.limits().size();
+        if (n == 1) {
+            return null;
+        }
+        long[] capacity = new long[n];
+        for (int i = 0; i < n; i++) {
+            capacity[i] = policy.limits().get(i).capacity();
+        }
+        return new Decision.PerLimit(capacity, new long[n]);
     }
 
     /** A refusal that is not the limit's: try again after about a second. */

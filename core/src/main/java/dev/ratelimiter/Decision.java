@@ -2,6 +2,7 @@ package dev.ratelimiter;
 
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -24,14 +25,26 @@ import java.util.Objects;
  *       more tokens than the policy's smallest capacity) it is {@link #NEVER} and
  *       {@link #exceedsCapacity()} is true. Nothing is consumed by a denied request. For a
  *       refusal ({@link Outcome#refused()}) it is when to try again.</li>
- *   <li>{@code resetAfterNanos} is how long until the bucket is full again if nothing consumes.</li>
+ *   <li>{@code resetAfterNanos} is how long until the bucket is full again if nothing consumes
+ *       (every limit full: the longest of the limits' times).</li>
  *   <li>{@code remaining} is the tokens left after this decision, in the tightest bucket of the
  *       policy (the minimum over its limits), never negative.</li>
  *   <li>{@code limit} is the capacity of the policy's tightest limit
  *       ({@link Policy#tightestLimit()}).</li>
+ *   <li>{@code perLimit} is each limit's own tokens left and time to full, for a policy of
+ *       several limits, in the order of {@link Policy#limits()}; null when there is nothing more
+ *       to say than {@code remaining} and {@code resetAfterNanos} (a single-limit policy, or a
+ *       decision taken without the store that knows nothing per limit). Read it through
+ *       {@link #remaining(int)} and {@link #resetAfterNanos(int)}, which answer either way.</li>
  * </ul>
  *
- * <p>Immutable and thread-safe. {@code outcome}, {@code key} and {@code policy} are never null.
+ * <p>For a policy of "100 per minute" and "1,000 per day" after 93 requests at once,
+ * {@code remaining()} is 7 (the minute's), {@code remaining(0)} 7 and {@code remaining(1)} 907;
+ * {@code resetAfterNanos(1)} is the day limit's own time to full, and {@code resetAfterNanos()}
+ * the longest of them.
+ *
+ * <p>Immutable and thread-safe. {@code outcome}, {@code key} and {@code policy} are never null;
+ * {@code perLimit} may be.
  *
  * @param outcome who decided, and why
  * @param key the key asked for
@@ -41,9 +54,12 @@ import java.util.Objects;
  * @param retryAfterNanos nanoseconds until a retry may succeed; 0 when allowed; {@link #NEVER}
  * @param resetAfterNanos nanoseconds until the bucket is full again
  * @param policy the policy that applies to the key
+ * @param perLimit each limit's tokens left and time to full, in the policy's order, or null:
+ *     every limit as {@code remaining} and {@code resetAfterNanos}
  */
 public record Decision(Outcome outcome, String key, long tokensRequested, long remaining,
-                       long limit, long retryAfterNanos, long resetAfterNanos, Policy policy) {
+                       long limit, long retryAfterNanos, long resetAfterNanos, Policy policy,
+                       PerLimit perLimit) {
 
     /** The {@code retryAfterNanos} of a request that can never succeed. */
     public static final long NEVER = Long.MAX_VALUE;
@@ -123,14 +139,140 @@ public record Decision(Outcome outcome, String key, long tokensRequested, long r
     }
 
     /**
-     * Checks nullness.
+     * Checks nullness, and that {@code perLimit} has one entry per limit of the policy.
      *
      * @throws NullPointerException if {@code outcome}, {@code key} or {@code policy} is null
+     * @throws IllegalArgumentException if {@code perLimit} is not null and its size is not the
+     *     number of the policy's limits
      */
     public Decision {
         Objects.requireNonNull(outcome, "outcome");
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(policy, "policy");
+        if (perLimit != null && perLimit.size() != policy.limits().size()) {
+            throw new IllegalArgumentException("perLimit must have one entry per limit of policy '"
+                    + policy.name() + "' (" + policy.limits().size() + "), had "
+                    + perLimit.size());
+        }
+    }
+
+    /**
+     * A decision without per-limit values: each limit reports {@code remaining} and
+     * {@code resetAfterNanos} (exact for a single-limit policy). The constructor of the first
+     * release, kept for callers that build decisions (tests stubbing a limiter, say).
+     *
+     * @param outcome who decided, and why
+     * @param key the key asked for
+     * @param tokensRequested the tokens asked for
+     * @param remaining tokens left, never negative
+     * @param limit capacity of the tightest limit
+     * @param retryAfterNanos nanoseconds until a retry may succeed; 0 when allowed;
+     *     {@link #NEVER}
+     * @param resetAfterNanos nanoseconds until the bucket is full again
+     * @param policy the policy that applies to the key
+     * @throws NullPointerException if {@code outcome}, {@code key} or {@code policy} is null
+     */
+    public Decision(Outcome outcome, String key, long tokensRequested, long remaining,
+                    long limit, long retryAfterNanos, long resetAfterNanos, Policy policy) {
+        this(outcome, key, tokensRequested, remaining, limit, retryAfterNanos, resetAfterNanos,
+                policy, null);
+    }
+
+    /**
+     * Each limit's own state after a decision, in the order of the policy's
+     * {@link Policy#limits()}: the tokens it has left and the nanoseconds until it is full again
+     * if nothing consumes. Both are never negative (a limit in debt, as after a reservation,
+     * reports 0 tokens).
+     *
+     * <p>Immutable and thread-safe: {@link #of} copies its arrays. Equal when the values are.
+     */
+    public static final class PerLimit {
+
+        private final long[] remaining;
+        private final long[] resetAfterNanos;
+
+        /** Takes the arrays as they are; the engine hands over arrays no one else holds. */
+        PerLimit(long[] remaining, long[] resetAfterNanos) {
+            this.remaining = remaining;
+            this.resetAfterNanos = resetAfterNanos;
+        }
+
+        /**
+         * Per-limit values, copied.
+         *
+         * @param remaining each limit's tokens left (a negative count is reported as 0)
+         * @param resetAfterNanos each limit's nanoseconds until full (negative as 0)
+         * @return the values
+         * @throws NullPointerException if an array is null
+         * @throws IllegalArgumentException if the arrays are empty or of different lengths
+         */
+        public static PerLimit of(long[] remaining, long[] resetAfterNanos) {
+            Objects.requireNonNull(remaining, "remaining");
+            Objects.requireNonNull(resetAfterNanos, "resetAfterNanos");
+            if (remaining.length == 0 || remaining.length != resetAfterNanos.length) {
+                throw new IllegalArgumentException("remaining and resetAfterNanos must have one"
+                        + " entry per limit, at least one, were of lengths " + remaining.length
+                        + " and " + resetAfterNanos.length);
+            }
+            return new PerLimit(remaining.clone(), resetAfterNanos.clone());
+        }
+
+        /** @return the number of limits */
+        public int size() {
+            return remaining.length;
+        }
+
+        /**
+         * @param limit the limit's index in the policy
+         * @return its tokens left, never negative
+         * @throws IndexOutOfBoundsException if {@code limit} is not an index of a limit
+         */
+        public long remaining(int limit) {
+            return Math.max(0, remaining[limit]);
+        }
+
+        /**
+         * @param limit the limit's index in the policy
+         * @return its nanoseconds until full, never negative
+         * @throws IndexOutOfBoundsException if {@code limit} is not an index of a limit
+         */
+        public long resetAfterNanos(int limit) {
+            return Math.max(0, resetAfterNanos[limit]);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            if (!(o instanceof PerLimit p) || p.size() != size()) {
+                return false;
+            }
+            for (int i = 0; i < size(); i++) {
+                if (remaining(i) != p.remaining(i) || resetAfterNanos(i) != p.resetAfterNanos(i)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        @Override
+        public int hashCode() {
+            int h = 1;
+            for (int i = 0; i < size(); i++) {
+                h = 31 * (31 * h + Long.hashCode(remaining(i))) + Long.hashCode(resetAfterNanos(i));
+            }
+            return h;
+        }
+
+        @Override
+        public String toString() {
+            long[] r = new long[size()];
+            long[] t = new long[size()];
+            for (int i = 0; i < r.length; i++) {
+                r[i] = remaining(i);
+                t[i] = resetAfterNanos(i);
+            }
+            return "PerLimit[remaining=" + Arrays.toString(r) + ", resetAfterNanos="
+                    + Arrays.toString(t) + "]";
+        }
     }
 
     /**
@@ -171,6 +313,34 @@ public record Decision(Outcome outcome, String key, long tokensRequested, long r
      */
     public Duration resetAfter() {
         return resetAfterNanos == 0 ? Duration.ZERO : Duration.ofNanos(resetAfterNanos);
+    }
+
+    /**
+     * The tokens left in one limit of the policy after this decision: its own count when the
+     * decision has {@link #perLimit()} values, otherwise {@link #remaining()} (exact for a
+     * single-limit policy; for several limits, the minimum stands in for each).
+     *
+     * @param limit the limit's index in {@link Policy#limits()}
+     * @return tokens left in that limit, never negative
+     * @throws IndexOutOfBoundsException if {@code limit} is not an index of the policy's limits
+     */
+    public long remaining(int limit) {
+        Objects.checkIndex(limit, policy.limits().size());
+        return perLimit == null ? remaining : perLimit.remaining(limit);
+    }
+
+    /**
+     * Nanoseconds until one limit of the policy is full again if nothing consumes: its own time
+     * when the decision has {@link #perLimit()} values, otherwise {@link #resetAfterNanos()}
+     * (exact for a single-limit policy; for several limits, the longest stands in for each).
+     *
+     * @param limit the limit's index in {@link Policy#limits()}
+     * @return nanoseconds until that limit is full, never negative
+     * @throws IndexOutOfBoundsException if {@code limit} is not an index of the policy's limits
+     */
+    public long resetAfterNanos(int limit) {
+        Objects.checkIndex(limit, policy.limits().size());
+        return perLimit == null ? resetAfterNanos : perLimit.resetAfterNanos(limit);
     }
 
     /**

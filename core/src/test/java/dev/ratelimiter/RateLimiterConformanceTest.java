@@ -156,6 +156,90 @@ public abstract class RateLimiterConformanceTest {
     }
 
     @Test
+    void multiLimitPolicy_reportsEachLimitsOwnRemainingAndTimeToFull() {
+        // 10 at 5 per second (a token per 200 ms) and 100 per minute (a token per 600 ms).
+        RateLimiter limiter = limiter(perSecond(10, 5), Limit.of(100, Duration.ofMinutes(1)));
+        String k = key("per-limit");
+        Decision first = limiter.tryAcquire(k, 4);
+        assertTrue(first.allowed());
+        assertEquals(6, first.remaining(0));
+        assertEquals(96, first.remaining(1));
+        assertEquals(Duration.ofMillis(800).toNanos(), first.resetAfterNanos(0));
+        assertEquals(Duration.ofMillis(2_400).toNanos(), first.resetAfterNanos(1));
+        assertEquals(6, first.remaining(), "the minimum over the limits");
+        assertEquals(Duration.ofMillis(2_400), first.resetAfter(), "the longest of the limits");
+
+        // 400 ms: the first limit gets 2 tokens back, the second 2/3 of one (carried, not
+        // whole), so its time to full is 7 tokens' worth less the 400 ms already refilled.
+        clock.advance(Duration.ofMillis(400));
+        Decision second = limiter.tryAcquire(k, 3);
+        assertTrue(second.allowed());
+        assertEquals(5, second.remaining(0));
+        assertEquals(93, second.remaining(1));
+        assertEquals(Duration.ofSeconds(1).toNanos(), second.resetAfterNanos(0));
+        assertEquals(Duration.ofMillis(3_800).toNanos(), second.resetAfterNanos(1));
+
+        Decision denied = limiter.tryAcquire(k, 6);
+        assertFalse(denied.allowed());
+        assertEquals(5, denied.remaining(0), "a denial consumes nothing");
+        assertEquals(93, denied.remaining(1));
+        assertEquals(Duration.ofMillis(3_800).toNanos(), denied.resetAfterNanos(1));
+
+        Decision peeked = limiter.peek(k);
+        assertEquals(5, peeked.remaining(0));
+        assertEquals(93, peeked.remaining(1));
+        assertEquals(Duration.ofSeconds(1).toNanos(), peeked.resetAfterNanos(0));
+
+        // 1 s later the first limit is full again, its time to full 0; the second is not.
+        clock.advance(Duration.ofSeconds(1));
+        Decision later = limiter.peek(k);
+        assertEquals(10, later.remaining(0));
+        assertEquals(0, later.resetAfterNanos(0));
+        assertEquals(95, later.remaining(1), "93 and 2/3, plus 1 s at 600 ms a token: 95 and 1/3");
+        assertEquals(Duration.ofMillis(2_800).toNanos(), later.resetAfterNanos(1),
+                "5 tokens less the third already refilled");
+        assertEquals(10, later.remaining(), "now the first limit is the larger");
+    }
+
+    @Test
+    void multiLimitPolicy_anIntervalLimitReportsItsOwnTimeToTheRefillThatFillsIt() {
+        // A greedy limit and an interval one that adds all 50 tokens once a minute, aligned to
+        // the key's first check.
+        RateLimiter limiter = limiter(perSecond(10, 5),
+                Limit.capacity(50).refillIntervally(50, Duration.ofMinutes(1)));
+        String k = key("per-limit-interval");
+        Decision first = limiter.tryAcquire(k, 4);
+        assertEquals(6, first.remaining(0));
+        assertEquals(46, first.remaining(1));
+        assertEquals(Duration.ofMillis(800).toNanos(), first.resetAfterNanos(0));
+        assertEquals(Duration.ofMinutes(1).toNanos(), first.resetAfterNanos(1));
+
+        clock.advance(Duration.ofSeconds(10));
+        Decision d = limiter.tryAcquire(k, 1);
+        assertEquals(9, d.remaining(0));
+        assertEquals(45, d.remaining(1));
+        assertEquals(Duration.ofMillis(200).toNanos(), d.resetAfterNanos(0));
+        assertEquals(Duration.ofSeconds(50).toNanos(), d.resetAfterNanos(1));
+
+        // Just before the minute: the greedy limit emptied needs 2 s, the interval limit only
+        // the 100 ms until its refill, however empty the other limit is.
+        clock.advance(Duration.ofMillis(49_900));
+        Decision drained = limiter.tryAcquire(k, 10);
+        assertTrue(drained.allowed());
+        assertEquals(0, drained.remaining(0));
+        assertEquals(35, drained.remaining(1));
+        assertEquals(Duration.ofSeconds(2).toNanos(), drained.resetAfterNanos(0));
+        assertEquals(Duration.ofMillis(100).toNanos(), drained.resetAfterNanos(1));
+
+        clock.advance(Duration.ofMillis(100));
+        Decision refilled = limiter.peek(k);
+        assertEquals(0, refilled.remaining(0), "half a token");
+        assertEquals(50, refilled.remaining(1));
+        assertEquals(Duration.ofMillis(1_900).toNanos(), refilled.resetAfterNanos(0));
+        assertEquals(0, refilled.resetAfterNanos(1));
+    }
+
+    @Test
     void requestOverSmallestCapacityIsDeniedForeverAndConsumesNothing() {
         RateLimiter limiter = limiter(perSecond(5, 1), Limit.of(100, Duration.ofMinutes(1)));
         String k = key("huge");

@@ -208,12 +208,20 @@ public final class LocalTokenBucket implements TokenBucket {
 
     @Override
     public synchronized Probe tryConsume(long tokens) {
-        return Bucket4jTokenBucket.tryConsume(bucket, tokens);
+        return Bucket4jTokenBucket.tryConsume(bucket, tokens, severalLimits());
     }
 
     @Override
     public synchronized Probe estimate(long tokens) {
-        return Bucket4jTokenBucket.estimate(bucket, tokens);
+        return Bucket4jTokenBucket.estimate(bucket, tokens, severalLimits());
+    }
+
+    /**
+     * Whether answers carry per-limit values: the bucket has several limits. Read from the
+     * bucket itself (two field reads), since a move may change the count. Guarded by {@code this}.
+     */
+    private boolean severalLimits() {
+        return bucket.getConfiguration().getBandwidths().length > 1;
     }
 
     @Override

@@ -106,6 +106,30 @@ class StoreFailureHandlingTest {
     }
 
     @Test
+    void severalLimits_failOpenReportsEachCapacity_andTheFallbackEachLimitsOwnState() {
+        Policy two = Policy.of("two", Limit.capacity(5).refillGreedy(5, Duration.ofMinutes(1)),
+                Limit.capacity(50).refillGreedy(50, Duration.ofHours(1)));
+        RateLimiterBuilder builder = RateLimiter.builder().rules(Rules.of(two)).store(store)
+                .sleeper(clock).circuitBreaker(3, Duration.ofSeconds(1)).ticker(clock);
+        store.mode(Mode.DOWN);
+        try (RateLimiter open = builder.onStoreFailure(FailurePolicy.FAIL_OPEN).build()) {
+            Decision d = open.tryAcquire("k", 2);
+            assertEquals(Outcome.FAILED_OPEN, d.outcome());
+            assertEquals(5, d.remaining(0), "nothing is known: each limit reports its capacity");
+            assertEquals(50, d.remaining(1));
+            assertEquals(0, d.resetAfterNanos(1));
+        }
+        try (RateLimiter fallback = builder.onStoreFailure(FailurePolicy.LOCAL_FALLBACK).build()) {
+            Decision d = fallback.tryAcquire("k", 2);
+            assertEquals(Outcome.FALLBACK_ALLOWED, d.outcome());
+            assertEquals(3, d.remaining(0));
+            assertEquals(48, d.remaining(1));
+            assertEquals(Duration.ofSeconds(24).toNanos(), d.resetAfterNanos(0));
+            assertEquals(Duration.ofMinutes(2).plusSeconds(24).toNanos(), d.resetAfterNanos(1));
+        }
+    }
+
+    @Test
     void breaker_opensAfterThresholdAndThenMakesNoStoreCalls() {
         RateLimiter limiter = limiter(FailurePolicy.FAIL_OPEN);
         store.mode(Mode.DOWN);

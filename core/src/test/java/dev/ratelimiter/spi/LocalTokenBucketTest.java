@@ -1,6 +1,7 @@
 package dev.ratelimiter.spi;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
 import dev.ratelimiter.Limit;
@@ -8,7 +9,10 @@ import dev.ratelimiter.ManualClock;
 import dev.ratelimiter.Policy;
 import io.github.bucket4j.BucketState;
 import io.github.bucket4j.MathType;
+import dev.ratelimiter.spi.TokenBucket.Probe;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 class LocalTokenBucketTest {
@@ -56,5 +60,41 @@ class LocalTokenBucketTest {
         assertEquals(7, moved.getCurrentSize(2));
         assertEquals(0, bucket.estimate(1).remaining(), "a debt reads as nothing left");
         assertEquals(2_000_000_000L, bucket.estimate(1).nanosToWait(), "4 tokens at 2 per second");
+    }
+
+    @Test
+    void aSingleLimitProbeCarriesNoPerLimitArrays() {
+        LocalTokenBucket bucket = LocalTokenBucket.create(spec(10, 1), TimeMeters.of(clock, false));
+        assertNull(bucket.tryConsume(1).remainingPerLimit());
+        assertNull(bucket.estimate(1).nanosToFullPerLimit());
+    }
+
+    @Test
+    void perLimitValues_agreeWithBucket4jsWholeBucketAnswers_atEveryStep() {
+        // Bucket4j reports the minimum of the limits' tokens and the maximum of their times to
+        // full; the per-limit values must give exactly those, through debts (reservations), an
+        // interval limit between greedy ones, and a limit that does not divide a second.
+        BucketSpec spec = BucketSpec.of(Policy.of("three",
+                Limit.capacity(50).refillGreedy(7, Duration.ofSeconds(3)),
+                Limit.capacity(20).refillIntervally(9, Duration.ofNanos(1_000_000_001L)),
+                Limit.capacity(400).refillGreedy(100, Duration.ofMinutes(1))), 1);
+        LocalTokenBucket bucket = LocalTokenBucket.create(spec, TimeMeters.of(clock, false));
+        SplittableRandom random = new SplittableRandom(11);
+        for (int step = 0; step < 20_000; step++) {
+            clock.advanceNanos(random.nextLong(0, 2_000_000_000L));
+            long tokens = 1 + random.nextInt(12);
+            int kind = random.nextInt(10);
+            if (kind == 0) {
+                bucket.reserve(tokens, 5_000_000_000L);
+                continue;
+            }
+            Probe p = kind < 8 ? bucket.tryConsume(tokens) : bucket.estimate(tokens);
+            String at = "step " + step + ": " + p;
+            assertEquals(3, p.remainingPerLimit().length, at);
+            assertEquals(Math.max(0, p.remaining()),
+                    Math.max(0, Arrays.stream(p.remainingPerLimit()).min().getAsLong()), at);
+            assertEquals(p.nanosToFull(), Arrays.stream(p.nanosToFullPerLimit()).max()
+                    .getAsLong(), at);
+        }
     }
 }

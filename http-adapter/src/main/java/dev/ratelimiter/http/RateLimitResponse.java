@@ -5,6 +5,7 @@ import dev.ratelimiter.Decision.Outcome;
 import dev.ratelimiter.Limit;
 import dev.ratelimiter.Policy;
 import dev.ratelimiter.spi.StoreUnavailableException;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.BiConsumer;
 
@@ -75,10 +76,17 @@ public final class RateLimitResponse {
      * <ul>
      *   <li>{@code RateLimit-Policy: "name";q=<capacity>;w=<seconds to fill from empty>} and
      *       {@code RateLimit: "name";r=<remaining>;t=<seconds until full>}
-     *       (draft-ietf-httpapi-ratelimit-headers), for the policy's tightest limit; a policy of
-     *       several limits lists every limit in {@code RateLimit-Policy};</li>
-     *   <li>{@code X-RateLimit-Limit}, {@code X-RateLimit-Remaining},
-     *       {@code X-RateLimit-Reset} (seconds until full);</li>
+     *       (draft-ietf-httpapi-ratelimit-headers). A policy of several limits lists every
+     *       limit in both, as an sf-List of one item per limit with that limit's own numbers:
+     *       the tightest limit (smallest capacity) first under the policy's name, then the
+     *       others in the policy's order named {@code "name/2"}, {@code "name/3"}..., the same
+     *       names in the same order in both headers; for 100 per minute and 1,000 per day,
+     *       after 93 tokens at once,
+     *       {@code RateLimit-Policy: "api";q=100;w=60, "api/2";q=1000;w=86400} and
+     *       {@code RateLimit: "api";r=7;t=56, "api/2";r=907;t=8036};</li>
+     *   <li>{@code X-RateLimit-Limit} (the tightest limit's capacity),
+     *       {@code X-RateLimit-Remaining} (the fewest tokens left in any limit),
+     *       {@code X-RateLimit-Reset} (seconds until every limit is full);</li>
      *   <li>when denied by the limit, {@code Retry-After} in whole seconds rounded up, unless the
      *       request can never succeed (it asks for more than the capacity).</li>
      * </ul>
@@ -218,9 +226,13 @@ public final class RateLimitResponse {
         boolean shadow = d.outcome() == Outcome.SHADOW_DENIED;
         String[] h = new String[retry || shadow ? 12 : 10];
         h[0] = "RateLimit-Policy";
-        h[1] = policyHeader(policy, name, d.limit());
         h[2] = "RateLimit";
-        h[3] = name + ";r=" + remaining + ";t=" + reset;
+        if (policy.limits().size() == 1) {
+            h[1] = name + ";q=" + d.limit() + ";w=" + window(policy.limits().get(0));
+            h[3] = name + ";r=" + remaining + ";t=" + reset;
+        } else {
+            everyLimit(d, name, h);
+        }
         h[4] = "X-RateLimit-Limit";
         h[5] = Long.toString(d.limit());
         h[6] = "X-RateLimit-Remaining";
@@ -239,26 +251,45 @@ public final class RateLimitResponse {
     }
 
     /**
-     * {@code "name";q=..;w=..} for the tightest limit; with several limits, one item per limit,
-     * the tightest first and the others named {@code "name/2"}, {@code "name/3"}... in the
-     * policy's order.
+     * {@code RateLimit-Policy} into {@code h[1]} and {@code RateLimit} into {@code h[3]} for a
+     * policy of several limits: one item per limit in each, the tightest (the first of the
+     * smallest capacity, as {@link Policy#tightestLimit()}) first under the policy's name, the
+     * others in the policy's order named {@code "name/2"}, {@code "name/3"}...; each item with
+     * that limit's own capacity and window, and its own remaining and time to full
+     * ({@link Decision#remaining(int)}, {@link Decision#resetAfterNanos(int)}).
      */
-    private static String policyHeader(Policy policy, String name, long quota) {
-        Limit tightest = policy.tightestLimit();
-        StringBuilder b = new StringBuilder(name).append(";q=").append(quota).append(";w=")
-                .append(window(tightest));
-        if (policy.limits().size() > 1) {
-            int n = 1;
-            for (Limit limit : policy.limits()) {
-                if (limit == tightest) {
-                    continue;
-                }
-                n++;
-                b.append(", ").append(structuredString(policy.name() + "/" + n)).append(";q=")
-                        .append(limit.capacity()).append(";w=").append(window(limit));
+    private static void everyLimit(Decision d, String name, String[] h) {
+        Policy policy = d.policy();
+        List<Limit> limits = policy.limits();
+        int tightest = 0;
+        for (int i = 1; i < limits.size(); i++) {
+            if (limits.get(i).capacity() < limits.get(tightest).capacity()) {
+                tightest = i;
             }
         }
-        return b.toString();
+        StringBuilder quota = new StringBuilder(32 * limits.size());
+        StringBuilder state = new StringBuilder(32 * limits.size());
+        items(quota, state, name, limits.get(tightest), d, tightest);
+        int n = 1;
+        for (int i = 0; i < limits.size(); i++) {
+            if (i == tightest) {
+                continue;
+            }
+            n++;
+            String item = structuredString(policy.name() + "/" + n);
+            items(quota.append(", "), state.append(", "), item, limits.get(i), d, i);
+        }
+        h[1] = quota.toString();
+        h[3] = state.toString();
+    }
+
+    /** Limit {@code i}'s item in each header: {@code name;q=..;w=..} and {@code name;r=..;t=..}. */
+    private static void items(StringBuilder quota, StringBuilder state, String name, Limit limit,
+                              Decision d, int i) {
+        quota.append(name).append(";q=").append(limit.capacity()).append(";w=")
+                .append(window(limit));
+        state.append(name).append(";r=").append(d.remaining(i)).append(";t=")
+                .append(ceilSeconds(d.resetAfterNanos(i)));
     }
 
     private static long window(Limit limit) {

@@ -32,7 +32,11 @@ class CheckContractTest {
     void start() throws Exception {
         Policy policy = Policy.of("default",
                 Limit.capacity(10).refillGreedy(2, Duration.ofSeconds(1)));
-        limiter = RateLimiter.inMemory(Rules.of(policy), clock);
+        // Two limits, the tightest second: 1,000 a day and 10 at 2 per second.
+        Policy multi = Policy.of("multi", Limit.of(1000, Duration.ofDays(1)),
+                Limit.capacity(10).refillGreedy(2, Duration.ofSeconds(1)));
+        limiter = RateLimiter.inMemory(Rules.builder(policy).pattern("multi:*", multi).build(),
+                clock);
         server = RateLimitServer.builder(limiter).backendName("memory")
                 .settings(ServerSettings.builder().host("127.0.0.1").port(0).threads(16)
                         .maxBodyBytes(1024).build())
@@ -102,6 +106,30 @@ class CheckContractTest {
         assertEquals("\"default\";r=7;t=2", r.headers().firstValue("RateLimit").get());
         assertEquals("7", r.headers().firstValue("X-RateLimit-Remaining").get());
         assertEquals("2", r.headers().firstValue("X-RateLimit-Reset").get());
+    }
+
+    @Test
+    void aPolicyOfSeveralLimits_listsEveryLimitWithItsOwnRemainingAndTimeToFull()
+            throws Exception {
+        HttpResponse<String> r = http.check("{\"key\":\"multi:1\",\"tokens\":3}");
+        assertEquals(200, r.statusCode(), r.body());
+        assertEquals("\"multi\";q=10;w=5, \"multi/2\";q=1000;w=86400",
+                r.headers().firstValue("RateLimit-Policy").orElseThrow());
+        // 3 tokens: 1.5 s to refill at 2 a second; 259.2 s at 1,000 a day.
+        assertEquals("\"multi\";r=7;t=2, \"multi/2\";r=997;t=260",
+                r.headers().firstValue("RateLimit").orElseThrow());
+        assertEquals("10", r.headers().firstValue("X-RateLimit-Limit").orElseThrow());
+        assertEquals("7", r.headers().firstValue("X-RateLimit-Remaining").orElseThrow());
+        assertEquals("260", r.headers().firstValue("X-RateLimit-Reset").orElseThrow());
+        assertEquals(7L, FlatJson.parse(r.body()).get("remainingTokens"));
+
+        clock.advance(Duration.ofSeconds(1));
+        HttpResponse<String> next = http.check("{\"key\":\"multi:1\"}");
+        // The second limit got 2 tokens back; the day limit 1/86.4 of one, so 4 tokens less
+        // the second already refilled: 344.6 s.
+        assertEquals("\"multi\";r=8;t=1, \"multi/2\";r=996;t=345",
+                next.headers().firstValue("RateLimit").orElseThrow());
+        assertEquals("8", next.headers().firstValue("X-RateLimit-Remaining").orElseThrow());
     }
 
     @Test

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ratelimiter.Decision;
 import dev.ratelimiter.Decision.Outcome;
+import dev.ratelimiter.Decision.PerLimit;
 import dev.ratelimiter.Limit;
 import dev.ratelimiter.Policy;
 import dev.ratelimiter.spi.StoreUnavailableException;
@@ -76,12 +77,43 @@ class RateLimitResponseTest {
     }
 
     @Test
-    void aPolicyOfSeveralLimitsListsEachInRateLimitPolicy() {
+    void aPolicyOfSeveralLimits_listsEachLimitWithItsOwnRemainingAndTime_inBothHeaders() {
+        // The policy's order is day, then minute; the minute limit is the tightest, so it comes
+        // first under the policy's name in both headers, the day limit second as "burst/2".
+        Policy two = Policy.of("burst", Limit.of(1000, Duration.ofDays(1)),
+                Limit.capacity(100).refillGreedy(100, Duration.ofMinutes(1)));
+        Decision d = new Decision(Outcome.DENIED, "k", 5, 3, 100, 1_200_000_000L,
+                864_000_000_000L, two, PerLimit.of(new long[] {990, 3},
+                        new long[] {864_000_000_000L, 58_200_000_000L}));
+        assertEquals(Map.of(
+                "RateLimit-Policy", "\"burst\";q=100;w=60, \"burst/2\";q=1000;w=86400",
+                "RateLimit", "\"burst\";r=3;t=59, \"burst/2\";r=990;t=864",
+                "X-RateLimit-Limit", "100", "X-RateLimit-Remaining", "3",
+                "X-RateLimit-Reset", "864", "Retry-After", "2"), headers(RateLimitResponse.of(d)));
+    }
+
+    @Test
+    void severalLimitsWithoutPerLimitValues_reportTheMinimumAndTheLongestTimeForEach() {
+        // A decision built with the 8-argument constructor, as a test stubbing a limiter does.
         Policy two = Policy.of("burst", Limit.of(1000, Duration.ofDays(1)),
                 Limit.capacity(100).refillGreedy(100, Duration.ofMinutes(1)));
         Decision d = new Decision(Outcome.ALLOWED, "k", 1, 99, 100, 0, 600_000_000L, two);
-        assertEquals("\"burst\";q=100;w=60, \"burst/2\";q=1000;w=86400",
-                headers(RateLimitResponse.of(d)).get("RateLimit-Policy"));
+        Map<String, String> h = headers(RateLimitResponse.of(d));
+        assertEquals("\"burst\";q=100;w=60, \"burst/2\";q=1000;w=86400", h.get("RateLimit-Policy"));
+        assertEquals("\"burst\";r=99;t=1, \"burst/2\";r=99;t=1", h.get("RateLimit"));
+    }
+
+    @Test
+    void theSameLimitTwice_isListedTwice() {
+        // Regression: the tightest limit was skipped by identity, so a policy holding one Limit
+        // object twice lost an item in RateLimit-Policy.
+        Limit perMinute = Limit.capacity(100).refillGreedy(100, Duration.ofMinutes(1));
+        Policy twice = Policy.of("twice", perMinute, perMinute);
+        Decision d = new Decision(Outcome.ALLOWED, "k", 1, 99, 100, 0, 600_000_000L, twice,
+                PerLimit.of(new long[] {99, 99}, new long[] {600_000_000L, 600_000_000L}));
+        Map<String, String> h = headers(RateLimitResponse.of(d));
+        assertEquals("\"twice\";q=100;w=60, \"twice/2\";q=100;w=60", h.get("RateLimit-Policy"));
+        assertEquals("\"twice\";r=99;t=1, \"twice/2\";r=99;t=1", h.get("RateLimit"));
     }
 
     @Test

@@ -61,7 +61,7 @@ final class CasStrategy {
     TokenBucket bucket(String redisKey, BucketSpec spec) {
         return new Bucket4jTokenBucket(proxyManager.builder()
                 .withOptimization(optimization)
-                .build(redisKey, spec::configuration));
+                .build(redisKey, spec::configuration), spec);
     }
 
     /**

@@ -21,12 +21,17 @@ import java.util.HexFormat;
  * (ms), the policy's 52-bit signature hash, then four per limit: capacity, refill tokens, refill
  * period (ns) and {@code g} = gcd(refill tokens, period) for a greedy limit or 0 for an interval
  * limit; 4 the {@code struct} format of the state. Reply:
- * {@code {consumed 1|0, tokens available, nanos to wait, nanos to full}}; a reserve answers
+ * {@code {consumed 1|0, tokens available, nanos to wait, nanos to full}}, and for a policy of
+ * {@code n > 1} limits {@code 2n} more: each limit's tokens (after this call; negative in debt)
+ * and nanoseconds until full, in the policy's order ({@code n = 1} replies only the four, which
+ * are that limit's). A limit's time to full is the term {@code delay} takes the largest of for
+ * the whole bucket, so the per-limit numbers add no arithmetic of their own. A reserve answers
  * {@code {1, 0, nanos until due, 0}} or {@code {0, 0, -1, 0}}; -1 as a wait means never. A batch
  * ({@code b}, what {@link ScriptTokenBucket} sends when several threads of one JVM check the same
  * key at once) puts the number of requests {@code k} where the tokens go and appends each
  * request's tokens after the limits; it decides them in order at one instant, exactly as {@code k}
- * {@code c} calls at that instant would, writes once, and replies four numbers per request.
+ * {@code c} calls at that instant would, writes once, and replies per request what {@code c}
+ * would: four numbers, or {@code 4 + 2n}.
  *
  * <p>The state (format 2) is the same kind of packed doubles: the signature hash of the policy
  * that wrote it, the origin {@code o} in whole client seconds, three per limit (last refill time
@@ -306,6 +311,19 @@ final class RedisScripts {
               return d
             end
 
+            -- For a policy of several limits, appends each limit's tokens and nanoseconds until
+            -- full to a reply after position `at`: the terms delay(nil) takes the largest of.
+            local function perLimit(out, at)
+              if n > 1 then
+                for i = 1, n do
+                  local c, s = A[4 * i + 3], S[3 * i + 1]
+                  out[at + 2 * i - 1] = s
+                  out[at + 2 * i] = (c > s) and wait(i, c - s) or 0
+                end
+              end
+              return out
+            end
+
             -- Takes `take` tokens from every limit and stores the state with its TTL; returns the
             -- nanoseconds until full.
             local function write(take)
@@ -324,16 +342,17 @@ final class RedisScripts {
 
             if op == 'c' then
               if tokens <= avail then
-                return {1, avail - tokens, 0, write(tokens)}
+                local full = write(tokens)
+                return perLimit({1, avail - tokens, 0, full}, 4)
               end
               if created then write(0) end
-              return {0, avail, delay(tokens, true), delay(nil, false)}
+              return perLimit({0, avail, delay(tokens, true), delay(nil, false)}, 4)
             elseif op == 'e' then
               if created then write(0) end
               if tokens <= avail then
-                return {1, avail, 0, delay(nil, false)}
+                return perLimit({1, avail, 0, delay(nil, false)}, 4)
               end
-              return {0, avail, delay(tokens, true), delay(nil, false)}
+              return perLimit({0, avail, delay(tokens, true), delay(nil, false)}, 4)
             elseif op == 'r' then
               local d = delay(tokens, false)
               if d > A[2] then
@@ -344,23 +363,26 @@ final class RedisScripts {
               return {1, 0, d, 0}
             elseif op == 'b' then
               -- k try-consumes at one instant, in order, as k 'c' calls at the same time would
-              -- decide them; one write at the end. Four numbers per request, as for 'c'.
+              -- decide them; one write at the end. Per request, the numbers 'c' replies.
               local out = {}
               local changed = created
+              local w = (n > 1) and (4 + 2 * n) or 4
               for j = 1, k do
                 local want = A[6 + 4 * n + j]
+                local at = w * (j - 1)
                 if want <= avail then
                   for i = 1, n do
                     S[3 * i + 1] = S[3 * i + 1] - want
                   end
                   avail = avail - want
                   changed = true
-                  out[4 * j - 3], out[4 * j - 2], out[4 * j - 1] = 1, avail, 0
-                  out[4 * j] = delay(nil, false)
+                  out[at + 1], out[at + 2], out[at + 3] = 1, avail, 0
+                  out[at + 4] = delay(nil, false)
                 else
-                  out[4 * j - 3], out[4 * j - 2] = 0, avail
-                  out[4 * j - 1], out[4 * j] = delay(want, true), delay(nil, false)
+                  out[at + 1], out[at + 2] = 0, avail
+                  out[at + 3], out[at + 4] = delay(want, true), delay(nil, false)
                 end
+                perLimit(out, at + 4)
               end
               if changed then write(0) end
               return out

@@ -33,6 +33,11 @@ import java.util.concurrent.locks.LockSupport;
  * answered; a sender that has its own answer wakes the next waiter to send the next batch. No
  * lock is held across the Redis call.
  *
+ * <p>Per-limit values: for a policy of several limits the script's reply carries each limit's
+ * tokens and time to full after the four numbers of the answer (see {@link RedisScripts}), which
+ * become the probe's {@link Probe#remainingPerLimit()} and {@link Probe#nanosToFullPerLimit()};
+ * a single-limit reply has only the four and the probe none.
+ *
  * <p>Deadlines: each check has one, {@link ScriptRunner#timeoutNanos()} from when it was queued
  * here. A batch's command carries the earliest deadline of its checks, so no check waits past
  * its own; a check still waiting here, unsent, when its deadline passes fails with
@@ -60,6 +65,8 @@ final class ScriptTokenBucket implements TokenBucket {
 
     private final List<byte[]> key;
     private final Args policy;
+    /** The policy's limits when several (the reply then has two numbers more per limit), or 0. */
+    private final int perLimit;
     private final double keepAliveMs;
     private final Ticker ticker;
     private final ScriptRunner runner;
@@ -95,7 +102,8 @@ final class ScriptTokenBucket implements TokenBucket {
          * @param key the Redis key, as the one-element KEYS list
          * @param args the script's arguments
          * @param deadline {@link System#nanoTime()} by which the reply must be in
-         * @return the script's reply: a list of four Longs
+         * @return the script's reply: a list of Longs, four per answer (plus two per limit for
+         *     a policy of several limits)
          */
         List<Long> run(List<byte[]> key, List<byte[]> args, long deadline);
 
@@ -118,6 +126,8 @@ final class ScriptTokenBucket implements TokenBucket {
         this.batching = batching;
         this.key = List.of(redisKey.getBytes(StandardCharsets.UTF_8));
         this.policy = policy;
+        int limits = policy.limits().length / (8 * 4);
+        this.perLimit = limits > 1 ? limits : 0;
         this.keepAliveMs = keepAliveMs;
         this.ticker = ticker;
         this.runner = runner;
@@ -199,7 +209,7 @@ final class ScriptTokenBucket implements TokenBucket {
     public Probe tryConsume(long tokens) {
         long deadline = System.nanoTime() + runner.timeoutNanos();
         if (!batching) {
-            return probe(call(TRY_CONSUME, tokens, 0, deadline), 0);
+            return probe(call(TRY_CONSUME, tokens, 0, deadline), 0, perLimit);
         }
         Pending me = new Pending(tokens, deadline);
         queue.add(me);
@@ -269,7 +279,8 @@ final class ScriptTokenBucket implements TokenBucket {
             }
             if (batch.size() == 1) {
                 long tokens = batch.get(0).tokens;
-                probes = new Probe[] {probe(call(TRY_CONSUME, tokens, 0, deadline), 0)};
+                probes = new Probe[] {probe(call(TRY_CONSUME, tokens, 0, deadline), 0,
+                        perLimit)};
             } else {
                 long[] tokens = new long[batch.size()];
                 for (int i = 0; i < tokens.length; i++) {
@@ -322,27 +333,40 @@ final class ScriptTokenBucket implements TokenBucket {
         List<Long> r = runner.run(key, List.of(BATCH, format, numbers.array(),
                 policy.stateFormat()), deadline);
         Probe[] probes = new Probe[tokens.length];
+        int stride = 4 + 2 * perLimit;
         for (int i = 0; i < probes.length; i++) {
-            probes[i] = probe(r, 4 * i);
+            probes[i] = probe(r, stride * i, perLimit);
         }
         return probes;
     }
 
-    private static Probe probe(List<Long> r, int at) {
-        // Remaining is floored at 0 as Bucket4j's ConsumptionProbe floors it for the CAS strategy.
+    /**
+     * One answer of the reply, from {@code at}: four numbers, then {@code limits} pairs of a
+     * limit's tokens and time to full ({@code limits} 0: none). Remaining is floored at 0 as
+     * Bucket4j's {@code ConsumptionProbe} and {@code EstimationProbe} floor it for the CAS
+     * strategy (the per-limit tokens are not, as Bucket4j's state is not).
+     */
+    private static Probe probe(List<Long> r, int at, int limits) {
+        boolean granted = r.get(at) == 1;
         long remaining = Math.max(0, r.get(at + 1));
+        long wait = granted ? 0 : never(r.get(at + 2));
         long full = r.get(at + 3);
-        return r.get(at) == 1 ? new Probe(true, remaining, 0, full)
-                : new Probe(false, remaining, never(r.get(at + 2)), full);
+        if (limits == 0) {
+            return new Probe(granted, remaining, wait, full);
+        }
+        long[] tokens = new long[limits];
+        long[] fullPerLimit = new long[limits];
+        for (int i = 0; i < limits; i++) {
+            tokens[i] = r.get(at + 4 + 2 * i);
+            fullPerLimit[i] = r.get(at + 5 + 2 * i);
+        }
+        return new Probe(granted, remaining, wait, full, tokens, fullPerLimit);
     }
 
     @Override
     public Probe estimate(long tokens) {
-        List<Long> r = call(ESTIMATE, tokens, 0, System.nanoTime() + runner.timeoutNanos());
-        boolean possible = r.get(0) == 1;
-        // Floored at 0 like Bucket4j's EstimationProbe, which the reference adapter reads.
-        return new Probe(possible, Math.max(0, r.get(1)), possible ? 0 : never(r.get(2)),
-                r.get(3));
+        return probe(call(ESTIMATE, tokens, 0, System.nanoTime() + runner.timeoutNanos()), 0,
+                perLimit);
     }
 
     @Override

@@ -14,6 +14,7 @@ import dev.ratelimiter.spi.TokenBucket.Probe;
 import dev.ratelimiter.spi.TokenBucket;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -22,8 +23,9 @@ import org.junit.jupiter.api.Test;
  * Differential test: the same random sequence of (time step, operation, tokens) goes to the
  * Bucket4j engine (core's in-memory store, a local Bucket4j bucket) and to the script on a real
  * Redis, both reading one {@link ManualClock}; every answer must agree exactly: decision,
- * remaining tokens, wait and time to full for {@code tryConsume} and {@code estimate}, the wait
- * for {@code reserve}. The target, and the assertion, is 0 diverging answers: the script
+ * remaining tokens, wait and time to full for {@code tryConsume} and {@code estimate}, and for
+ * these policies of several limits each limit's own tokens and time to full, the wait for
+ * {@code reserve}. The target, and the assertion, is 0 diverging answers: the script
  * reproduces Bucket4j's integer arithmetic (see {@link RedisScripts}), so there is no rounding
  * reason to allow any.
  *
@@ -39,8 +41,9 @@ class ScriptDifferentialTest {
             Limit.capacity(20).refillIntervally(9, Duration.ofNanos(1_000_000_001L)),
             Limit.capacity(400).refillGreedy(100, Duration.ofMinutes(1)));
 
-    /** One step's answer from either side, in a comparable form. */
-    private record Answer(String op, long tokens, boolean decision, long a, long b, long c) {
+    /** One step's answer from either side, in a comparable form; perLimit "" when none. */
+    private record Answer(String op, long tokens, boolean decision, long a, long b, long c,
+                          String perLimit) {
     }
 
     @Test
@@ -51,6 +54,8 @@ class ScriptDifferentialTest {
                 r.answerDivergences, r.consumed);
         assertEquals(0, r.decisionDivergences, "diverging decisions, first: " + r.first);
         assertEquals(0, r.answerDivergences, "diverging answers, first: " + r.first);
+        assertEquals(r.steps - r.reserves, r.perLimitAnswers,
+                "every probe of this three-limit policy carries per-limit values on both sides");
     }
 
     @Test
@@ -178,6 +183,8 @@ class ScriptDifferentialTest {
         int decisionDivergences;
         int answerDivergences;
         int consumed;
+        int reserves;
+        int perLimitAnswers;
         String first = "none";
     }
 
@@ -213,6 +220,11 @@ class ScriptDifferentialTest {
                     long maxWait = random.nextLong(1, 20_000_000_000L);
                     expected = reserved(tokens, reference.reserve(tokens, maxWait));
                     actual = reserved(tokens, script.reserve(tokens, maxWait));
+                }
+                if (expected.op().equals("reserve")) {
+                    result.reserves++;
+                } else if (!expected.perLimit().isEmpty() && !actual.perLimit().isEmpty()) {
+                    result.perLimitAnswers++;
                 }
                 recent.add(expected.toString());
                 if (recent.size() > 5) {
@@ -259,11 +271,12 @@ class ScriptDifferentialTest {
 
     private static Answer answer(long tokens, Probe p) {
         return new Answer("probe", tokens, p.granted(), p.remaining(), p.nanosToWait(),
-                p.nanosToFull());
+                p.nanosToFull(), p.hasPerLimit() ? Arrays.toString(p.remainingPerLimit())
+                        + " " + Arrays.toString(p.nanosToFullPerLimit()) : "");
     }
 
     private static Answer reserved(long tokens, long wait) {
-        return new Answer("reserve", tokens, wait >= 0, wait, 0, 0);
+        return new Answer("reserve", tokens, wait >= 0, wait, 0, 0, "");
     }
 
     /** The script-strategy store under comparison, on the test's clock. */

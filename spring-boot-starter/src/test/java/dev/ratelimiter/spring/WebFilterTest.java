@@ -39,7 +39,7 @@ import org.springframework.context.annotation.Bean;
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
             "ratelimiter.capacity=3",
             "ratelimiter.refill-rate=1",
-            "ratelimiter.patterns.[report\\:*].limits=2/1m",
+            "ratelimiter.patterns.[report\\:*].limits=2/1m, 100/1d",
             "ratelimiter.web.enabled=true",
             "ratelimiter.web.paths=/api/**",
             "ratelimiter.web.trusted-proxies=10.0.0.0/8",
@@ -163,6 +163,9 @@ class WebFilterTest {
         HttpResponse<byte[]> denied = Http.getBytes(port, "/reports/alice");
         assertEquals(429, denied.statusCode());
         assertSameContract(serverCheck("report:alice"), denied);
+        // Two limits, each with its own numbers: the minute's spent, the day's 98 of 100.
+        assertEquals(List.of("\"report:*\";r=0;t=60, \"report:*/2\";r=98;t=1728"),
+                denied.headers().allValues("RateLimit"));
         assertEquals("report for bob", Http.get(port, "/reports/bob").body());
     }
 
