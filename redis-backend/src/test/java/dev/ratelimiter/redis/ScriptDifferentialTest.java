@@ -100,8 +100,8 @@ class ScriptDifferentialTest {
                 }
                 Probe[] batched = script.tryConsumeAll(tokens, System.nanoTime() + 10_000_000_000L);
                 for (int i = 0; i < tokens.length; i++) {
-                    Answer expected = answer(tokens[i], reference.tryConsume(tokens[i]));
-                    Answer actual = answer(tokens[i], batched[i]);
+                    Answer expected = answer("tryConsume", tokens[i], reference.tryConsume(tokens[i]));
+                    Answer actual = answer("tryConsume", tokens[i], batched[i]);
                     requests++;
                     if (!expected.equals(actual)) {
                         if (differing++ == 0) {
@@ -156,11 +156,11 @@ class ScriptDifferentialTest {
                 Answer expected;
                 Answer actual;
                 if (kind < 80) {
-                    expected = answer(tokens, reference.tryConsume(tokens));
-                    actual = answer(tokens, script.tryConsume(tokens));
+                    expected = answer("tryConsume", tokens, reference.tryConsume(tokens));
+                    actual = answer("tryConsume", tokens, script.tryConsume(tokens));
                 } else if (kind < 90) {
-                    expected = answer(tokens, reference.estimate(tokens));
-                    actual = answer(tokens, script.estimate(tokens));
+                    expected = answer("estimate", tokens, reference.estimate(tokens));
+                    actual = answer("estimate", tokens, script.estimate(tokens));
                 } else {
                     long maxWait = random.nextLong(1, 20_000_000_000L);
                     expected = reserved(tokens, reference.reserve(tokens, maxWait));
@@ -211,11 +211,11 @@ class ScriptDifferentialTest {
                 Answer expected;
                 Answer actual;
                 if (kind < 80) {
-                    expected = answer(tokens, reference.tryConsume(tokens));
-                    actual = answer(tokens, script.tryConsume(tokens));
+                    expected = answer("tryConsume", tokens, reference.tryConsume(tokens));
+                    actual = answer("tryConsume", tokens, script.tryConsume(tokens));
                 } else if (kind < 90) {
-                    expected = answer(tokens, reference.estimate(tokens));
-                    actual = answer(tokens, script.estimate(tokens));
+                    expected = answer("estimate", tokens, reference.estimate(tokens));
+                    actual = answer("estimate", tokens, script.estimate(tokens));
                 } else {
                     long maxWait = random.nextLong(1, 20_000_000_000L);
                     expected = reserved(tokens, reference.reserve(tokens, maxWait));
@@ -269,8 +269,8 @@ class ScriptDifferentialTest {
         return random.nextInt(10) < 7 ? 1 + random.nextInt(3) : 1 + random.nextInt(20);
     }
 
-    private static Answer answer(long tokens, Probe p) {
-        return new Answer("probe", tokens, p.granted(), p.remaining(), p.nanosToWait(),
+    private static Answer answer(String op, long tokens, Probe p) {
+        return new Answer(op, tokens, p.granted(), p.remaining(), p.nanosToWait(),
                 p.nanosToFull(), p.hasPerLimit() ? Arrays.toString(p.remainingPerLimit())
                         + " " + Arrays.toString(p.nanosToFullPerLimit()) : "");
     }
