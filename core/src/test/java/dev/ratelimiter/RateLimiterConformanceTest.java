@@ -155,6 +155,15 @@ public abstract class RateLimiterConformanceTest {
         assertTrue(limiter.tryAcquire(k, 2).allowed());
     }
 
+    /** Each of a two-limit decision's limits: its own tokens left and time to full. */
+    private static void assertLimits(Decision d, long remaining0, Duration toFull0,
+                                     long remaining1, Duration toFull1) {
+        assertEquals(remaining0, d.remaining(0), "limit 0 remaining");
+        assertEquals(toFull0.toNanos(), d.resetAfterNanos(0), "limit 0 time to full");
+        assertEquals(remaining1, d.remaining(1), "limit 1 remaining");
+        assertEquals(toFull1.toNanos(), d.resetAfterNanos(1), "limit 1 time to full");
+    }
+
     @Test
     void multiLimitPolicy_reportsEachLimitsOwnRemainingAndTimeToFull() {
         // 10 at 5 per second (a token per 200 ms) and 100 per minute (a token per 600 ms).
@@ -162,10 +171,7 @@ public abstract class RateLimiterConformanceTest {
         String k = key("per-limit");
         Decision first = limiter.tryAcquire(k, 4);
         assertTrue(first.allowed());
-        assertEquals(6, first.remaining(0));
-        assertEquals(96, first.remaining(1));
-        assertEquals(Duration.ofMillis(800).toNanos(), first.resetAfterNanos(0));
-        assertEquals(Duration.ofMillis(2_400).toNanos(), first.resetAfterNanos(1));
+        assertLimits(first, 6, Duration.ofMillis(800), 96, Duration.ofMillis(2_400));
         assertEquals(6, first.remaining(), "the minimum over the limits");
         assertEquals(Duration.ofMillis(2_400), first.resetAfter(), "the longest of the limits");
 
@@ -174,10 +180,7 @@ public abstract class RateLimiterConformanceTest {
         clock.advance(Duration.ofMillis(400));
         Decision second = limiter.tryAcquire(k, 3);
         assertTrue(second.allowed());
-        assertEquals(5, second.remaining(0));
-        assertEquals(93, second.remaining(1));
-        assertEquals(Duration.ofSeconds(1).toNanos(), second.resetAfterNanos(0));
-        assertEquals(Duration.ofMillis(3_800).toNanos(), second.resetAfterNanos(1));
+        assertLimits(second, 5, Duration.ofSeconds(1), 93, Duration.ofMillis(3_800));
 
         Decision denied = limiter.tryAcquire(k, 6);
         assertFalse(denied.allowed());
@@ -209,27 +212,18 @@ public abstract class RateLimiterConformanceTest {
                 Limit.capacity(50).refillIntervally(50, Duration.ofMinutes(1)));
         String k = key("per-limit-interval");
         Decision first = limiter.tryAcquire(k, 4);
-        assertEquals(6, first.remaining(0));
-        assertEquals(46, first.remaining(1));
-        assertEquals(Duration.ofMillis(800).toNanos(), first.resetAfterNanos(0));
-        assertEquals(Duration.ofMinutes(1).toNanos(), first.resetAfterNanos(1));
+        assertLimits(first, 6, Duration.ofMillis(800), 46, Duration.ofMinutes(1));
 
         clock.advance(Duration.ofSeconds(10));
         Decision d = limiter.tryAcquire(k, 1);
-        assertEquals(9, d.remaining(0));
-        assertEquals(45, d.remaining(1));
-        assertEquals(Duration.ofMillis(200).toNanos(), d.resetAfterNanos(0));
-        assertEquals(Duration.ofSeconds(50).toNanos(), d.resetAfterNanos(1));
+        assertLimits(d, 9, Duration.ofMillis(200), 45, Duration.ofSeconds(50));
 
         // Just before the minute: the greedy limit emptied needs 2 s, the interval limit only
         // the 100 ms until its refill, however empty the other limit is.
         clock.advance(Duration.ofMillis(49_900));
         Decision drained = limiter.tryAcquire(k, 10);
         assertTrue(drained.allowed());
-        assertEquals(0, drained.remaining(0));
-        assertEquals(35, drained.remaining(1));
-        assertEquals(Duration.ofSeconds(2).toNanos(), drained.resetAfterNanos(0));
-        assertEquals(Duration.ofMillis(100).toNanos(), drained.resetAfterNanos(1));
+        assertLimits(drained, 0, Duration.ofSeconds(2), 35, Duration.ofMillis(100));
 
         clock.advance(Duration.ofMillis(100));
         Decision refilled = limiter.peek(k);
