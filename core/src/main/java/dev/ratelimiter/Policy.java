@@ -95,10 +95,20 @@ public record Policy(String name, List<Limit> limits, boolean shadow) {
      * @return the tightest limit
      */
     public Limit tightestLimit() {
-        Limit tightest = limits.get(0);
-        for (Limit limit : limits) {
-            if (limit.capacity() < tightest.capacity()) {
-                tightest = limit;
+        return limits.get(tightestIndex());
+    }
+
+    /**
+     * The position of {@link #tightestLimit()} in {@link #limits()}, for adapters that report
+     * every limit and name the tightest first.
+     *
+     * @return the index of the first limit of the smallest capacity
+     */
+    public int tightestIndex() {
+        int tightest = 0;
+        for (int i = 1; i < limits.size(); i++) {
+            if (limits.get(i).capacity() < limits.get(tightest).capacity()) {
+                tightest = i;
             }
         }
         return tightest;

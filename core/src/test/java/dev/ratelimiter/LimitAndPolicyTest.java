@@ -31,6 +31,17 @@ class LimitAndPolicyTest {
     }
 
     @Test
+    void theTightestLimitIsTheFirstOfTheSmallestCapacity() {
+        Limit day = Limit.of(1000, Duration.ofDays(1));
+        Limit burst = Limit.of(100, Duration.ofMinutes(1));
+        Limit sameCapacity = Limit.of(100, Duration.ofHours(1));
+        Policy p = Policy.of("p", day, burst, sameCapacity);
+        assertEquals(1, p.tightestIndex());
+        assertEquals(burst, p.tightestLimit());
+        assertEquals(0, Policy.of("one", day).tightestIndex());
+    }
+
+    @Test
     void oneTokenPerNanosecondIsTheFastestRateAllowed() {
         assertEquals(1, Limit.capacity(5).refillGreedy(1, Duration.ofNanos(1)).refillTokens());
     }

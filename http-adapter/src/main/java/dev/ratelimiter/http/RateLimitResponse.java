@@ -253,7 +253,7 @@ public final class RateLimitResponse {
     /**
      * {@code RateLimit-Policy} into {@code h[1]} and {@code RateLimit} into {@code h[3]} for a
      * policy of several limits: one item per limit in each, the tightest (the first of the
-     * smallest capacity, as {@link Policy#tightestLimit()}) first under the policy's name, the
+     * smallest capacity, {@link Policy#tightestIndex()}) first under the policy's name, the
      * others in the policy's order named {@code "name/2"}, {@code "name/3"}...; each item with
      * that limit's own capacity and window, and its own remaining and time to full
      * ({@link Decision#remaining(int)}, {@link Decision#resetAfterNanos(int)}).
@@ -261,12 +261,7 @@ public final class RateLimitResponse {
     private static void everyLimit(Decision d, String name, String[] h) {
         Policy policy = d.policy();
         List<Limit> limits = policy.limits();
-        int tightest = 0;
-        for (int i = 1; i < limits.size(); i++) {
-            if (limits.get(i).capacity() < limits.get(tightest).capacity()) {
-                tightest = i;
-            }
-        }
+        int tightest = policy.tightestIndex();
         StringBuilder quota = new StringBuilder(32 * limits.size());
         StringBuilder state = new StringBuilder(32 * limits.size());
         items(quota, state, name, limits.get(tightest), d, tightest);
