@@ -11,7 +11,8 @@
 #     jar in ~/.m2), started and killed by this script;
 # then measures each with wrk (64 connections by default) for a hot key and for 10k keys,
 # RUNS times, interleaved, after a warm-up, and prints medians of requests/s, p50 and p99, and
-# the ratio to the ceiling. It kills only the processes it started, by PID.
+# the ratio to the ceiling two ways: of the medians, and the median of each run's ratio to the
+# ceiling run of its round (the steadier one on a machine whose speed drifts). It kills only the processes it started, by PID.
 #
 # Usage: benchmarks/scripts/http-bench.sh            (RUNS=3 DURATION=10s CONNECTIONS=64)
 #        RUNS=5 DURATION=20s benchmarks/scripts/http-bench.sh
@@ -166,13 +167,17 @@ echo "date: $(date -u +%Y-%m-%dT%H:%MZ)  machine: $(nproc) cores, $(grep -m1 'mo
 echo "java: $("$JAVA" -version 2>&1 | head -1)  wrk: $(wrk -v 2>&1 | head -1 | awk '{print $2}')"
 echo "wrk -t$WRK_THREADS -c$CONNECTIONS -d$DURATION --latency, $RUNS runs each, medians; JAVA_OPTS=$JAVA_OPTS"
 echo
-echo "| case | requests/s | p50 ms | p99 ms | non-2xx per run | vs ceiling | runs (req/s) |"
-echo "|---|---|---|---|---|---|---|"
+# Two ratios: of the medians, and the median of each run's ratio to the ceiling run of the same
+# round (measured seconds apart, so it cancels most of the machine's drift between rounds).
+echo "| case | requests/s | p50 ms | p99 ms | non-2xx per run | vs ceiling (of medians) | vs ceiling (median per run) | runs (req/s) |"
+echo "|---|---|---|---|---|---|---|---|"
 for name in "${NAMES[@]}"; do
   rps=$(median <<<"${RPS[$name]}")
   ratio=$(awk -v a="$rps" -v b="$ceiling" 'BEGIN {printf "%.2f", a / b}')
+  paired=$(paste <(tr ' ' '\n' <<<"${RPS[$name]}" | grep .) <(tr ' ' '\n' <<<"${RPS[ceiling]}" | grep .) \
+           | awk '{printf "%.4f ", $1 / $2}' | median)
   echo "| $name | $rps | $(median <<<"${P50[$name]}") | $(median <<<"${P99[$name]}") |" \
-       "$(median <<<"${NON2XX[$name]}") | $ratio | ${RPS[$name]}|"
+       "$(median <<<"${NON2XX[$name]}") | $ratio | $(printf '%.2f' "$paired") | ${RPS[$name]}|"
 done
 if [[ "$REDIS" != off ]]; then
   echo
