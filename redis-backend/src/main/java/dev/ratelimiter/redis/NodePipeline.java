@@ -32,8 +32,9 @@ import redis.clients.jedis.exceptions.JedisNoScriptException;
  * this one waits: Redis and the JVM work at the same time); a lone caller writes and reads its
  * own command with no thread hand-off at all. While commands keep queueing, a leader serves up
  * to {@link #MAX_ROUNDS} round trips before handing over, so that the connection does not sit
- * idle while a woken thread waits to be scheduled. Callers that are not leading park until their
- * command completes or their deadline passes; nothing spins, and the only thing held across I/O
+ * idle while a woken thread waits to be scheduled. Callers that are not leading park, with no
+ * timer, until their command completes or the store's {@link DeadlineSweeper} wakes them at its
+ * deadline ({@link #wakeOverdue}); nothing spins, and the only thing held across I/O
  * is the lead itself, which no one waits for (a caller that cannot lead parks on its own
  * command).
  *
@@ -94,6 +95,8 @@ final class NodePipeline implements AutoCloseable {
         final AtomicBoolean leading = new AtomicBoolean();
         /** Only the lane's leader touches it. */
         PipeConnection conn;
+        /** The round trip's commands, for {@link DeadlineSweeper}; not modified once set. */
+        volatile List<PipelinedCommand> inFlight;
     }
 
     NodePipeline(HostAndPort node, JedisClientConfig config, int connections, int maxQueued,
@@ -211,6 +214,56 @@ final class NodePipeline implements AutoCloseable {
         if (batch.isEmpty()) {
             return;
         }
+        lane.inFlight = batch;
+        try {
+            roundTrip(lane, batch);
+        } finally {
+            lane.inFlight = null;
+        }
+    }
+
+    /**
+     * Wakes the caller of every command here whose deadline has passed (queued, to be retried,
+     * or in a round trip), so that it gives up: see {@link DeadlineSweeper}.
+     *
+     * @param now {@link System#nanoTime()}
+     * @return whether any command is pending here (queued, to be retried, or a lane leading)
+     */
+    boolean wakeOverdue(long now) {
+        boolean pending = false;
+        for (PipelinedCommand c : retries) {
+            pending = true;
+            if (now - c.deadline >= 0) {
+                c.wake();
+            }
+        }
+        for (PipelinedCommand c : queue) {
+            pending = true;
+            if (now - c.deadline >= 0) {
+                c.wake();
+            }
+        }
+        for (Lane lane : lanes) {
+            List<PipelinedCommand> batch = lane.inFlight;
+            if (batch != null) {
+                pending = true;
+                for (PipelinedCommand c : batch) {
+                    if (now - c.deadline >= 0) {
+                        c.wake();
+                    }
+                }
+            } else if (lane.leading.get()) {
+                pending = true; // between taking its batch and publishing it
+            }
+        }
+        return pending;
+    }
+
+    private void roundTrip(Lane lane, List<PipelinedCommand> batch) {
+        long latest = Long.MIN_VALUE;
+        for (PipelinedCommand c : batch) {
+            latest = latest == Long.MIN_VALUE || c.deadline - latest > 0 ? c.deadline : latest;
+        }
         if (lane.conn == null || lane.conn.isBroken() || !lane.conn.isConnected()) {
             closeConnection(lane);
             try {
@@ -221,10 +274,6 @@ final class NodePipeline implements AutoCloseable {
                 redirects.connectionFailed(node);
                 return;
             }
-        }
-        long latest = Long.MIN_VALUE;
-        for (PipelinedCommand c : batch) {
-            latest = latest == Long.MIN_VALUE || c.deadline - latest > 0 ? c.deadline : latest;
         }
         PipeConnection conn = lane.conn;
         List<PipelinedCommand> sent = new ArrayList<>(batch.size() + 2);

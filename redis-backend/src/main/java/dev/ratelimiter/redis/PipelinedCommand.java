@@ -83,7 +83,16 @@ final class PipelinedCommand {
     }
 
     /**
-     * Wakes the caller, so that it leads its pipeline.
+     * The caller's own completion when it stops waiting: sets {@code failure} as the outcome
+     * unless there is one already, without waking anyone (the caller is awake). Once done, the
+     * command is not woken again ({@link #wake()}).
+     */
+    void giveUp(RuntimeException failure) {
+        outcome.compareAndSet(null, failure);
+    }
+
+    /**
+     * Wakes the caller, so that it leads its pipeline or, past its deadline, gives up.
      *
      * @return false if there is no caller to wake (internal, done or abandoned)
      */

@@ -33,7 +33,8 @@ import redis.clients.jedis.util.JedisClusterCRC16;
  * never on a caller's thread.
  *
  * <p>Each node has one {@link NodePipeline} with {@code connectionsPerNode} connections and no
- * threads of its own: callers take turns leading round trips.
+ * threads of its own: callers take turns leading round trips. One {@link DeadlineSweeper} thread
+ * per store wakes callers whose deadline passed while they waited (they park with no timer).
  *
  * <p>Thread-safe.
  */
@@ -58,6 +59,7 @@ final class RedisPipelines implements NodePipeline.Redirects, AutoCloseable {
     /** Replicas named by the last {@code CLUSTER SLOTS}: asked too when refreshing. */
     private volatile Set<HostAndPort> replicas = Set.of();
     private volatile boolean closed;
+    private final DeadlineSweeper sweeper;
 
     /**
      * @param target where to connect; a cluster's slot map is read now
@@ -83,6 +85,7 @@ final class RedisPipelines implements NodePipeline.Redirects, AutoCloseable {
             standalone = target.nodes.get(0);
             slots = null;
         }
+        sweeper = new DeadlineSweeper(nodes::values, timeoutNanos, target.nodes.get(0).toString());
     }
 
     long timeoutNanos() {
@@ -116,6 +119,7 @@ final class RedisPipelines implements NodePipeline.Redirects, AutoCloseable {
     Object execute(CommandArguments args, byte[] key, byte[] scriptSource, long deadline) {
         PipelinedCommand c = new PipelinedCommand(args, key, scriptSource, deadline, false);
         pipelineFor(key).enqueue(c);
+        sweeper.nudge();
         return await(c);
     }
 
@@ -134,10 +138,9 @@ final class RedisPipelines implements NodePipeline.Redirects, AutoCloseable {
                                 + TimeUnit.NANOSECONDS.toMillis(timeoutNanos)
                                 + "): it waited in this JVM's queue");
                     }
-                    if (c.isDone()) {
-                        return result(c);
-                    }
-                    throw errors.notAnswered(TimeUnit.NANOSECONDS.toMillis(timeoutNanos));
+                    // Written and not answered in time, unless the reply has just come.
+                    c.giveUp(errors.notAnswered(TimeUnit.NANOSECONDS.toMillis(timeoutNanos)));
+                    return result(c);
                 }
                 NodePipeline p = c.pipeline;
                 if (p != null) {
@@ -146,7 +149,9 @@ final class RedisPipelines implements NodePipeline.Redirects, AutoCloseable {
                         return result(c);
                     }
                 }
-                LockSupport.parkNanos(c, Math.max(0, c.deadline - System.nanoTime()));
+                // No timer (see DeadlineSweeper): woken by the reply, by a leader handing over,
+                // or by the sweeper once the deadline has passed.
+                LockSupport.park(c);
                 if (Thread.interrupted()) {
                     // Keep waiting (the deadline bounds it) and restore the flag at the end:
                     // parking with the flag set would return at once, again and again.
@@ -374,6 +379,7 @@ final class RedisPipelines implements NodePipeline.Redirects, AutoCloseable {
             PipelinedCommand c = new PipelinedCommand(new CommandArguments(Protocol.Command.PING),
                     null, null, System.nanoTime() + timeoutNanos, false);
             pipelineOf(n).enqueue(c);
+            sweeper.nudge();
             await(c);
         }
     }
@@ -381,6 +387,7 @@ final class RedisPipelines implements NodePipeline.Redirects, AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        sweeper.close();
         Thread r = refresher;
         if (r != null) {
             LockSupport.unpark(r);

@@ -13,6 +13,7 @@ import dev.ratelimiter.failure.FailurePolicy;
 import dev.ratelimiter.redis.testing.RedisProcess;
 import dev.ratelimiter.redis.testing.TestRedis;
 import dev.ratelimiter.spi.StoreUnavailableException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -20,6 +21,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
 
@@ -106,6 +108,71 @@ class RedisTimeoutTest {
             assertTrue(e.getMessage().contains("did not answer"), e.getMessage());
             System.out.printf("stalled Redis: check failed after %d ms: %s%n", tookMs,
                     e.getMessage());
+        }
+    }
+
+    /**
+     * Callers that wait while another one's round trip is stuck must give up at their own
+     * deadline, not when that round trip ends: they park without a timer and
+     * {@link DeadlineSweeper} wakes them. One connection, ten callers joining 30 ms apart: the
+     * first leads alone until its deadline; the others queue behind it, then go out together
+     * and, without the sweeper, would all wait for the latest deadline of that batch (up to
+     * 240 ms late). Only the caller carrying that batch may, as documented (README, "Worst-case
+     * latency per check").
+     */
+    @Test
+    void stalledRedis_callersQueuedBehindAStuckRoundTrip_giveUpAtTheirOwnDeadline()
+            throws Exception {
+        long timeoutMs = 300;
+        int callers = 10;
+        long staggerMs = 30;
+        try (RedisProcess redis = RedisProcess.start();
+             RedisStore store = RedisStore.builder().url(redis.url())
+                     .keyPrefix(TestRedis.uniquePrefix()).timeout(Duration.ofMillis(timeoutMs))
+                     .readTimeout(Duration.ofMillis(timeoutMs)).connectionsPerNode(1).batching(false)
+                     .build();
+             RateLimiter limiter = RateLimiter.builder().rules(RULES).store(store).build();
+             Jedis admin = redis.jedis()) {
+            for (int i = 0; i < callers; i++) {
+                assertTrue(limiter.tryAcquire("k" + i).allowed()); // connected, scripts loaded
+            }
+            ExecutorService pool = Executors.newFixedThreadPool(callers);
+            try {
+                admin.clientPause(3_000);
+                long start = System.nanoTime();
+                List<Future<Long>> took = new ArrayList<>();
+                for (int i = 0; i < callers; i++) {
+                    String key = "k" + i;
+                    long joinAt = start + TimeUnit.MILLISECONDS.toNanos(i * staggerMs);
+                    took.add(pool.submit(() -> {
+                        for (long left; (left = joinAt - System.nanoTime()) > 0; ) {
+                            LockSupport.parkNanos(left); // the load's shape, not a handshake
+                        }
+                        long t0 = System.nanoTime();
+                        assertThrows(RuntimeException.class, () -> limiter.tryAcquire(key));
+                        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+                    }));
+                }
+                List<Long> late = new ArrayList<>();
+                long slowest = 0;
+                for (Future<Long> f : took) {
+                    long ms = f.get(30, TimeUnit.SECONDS);
+                    slowest = Math.max(slowest, ms);
+                    // The sweeper's period is 10 ms; the rest is slack for a busy machine.
+                    if (ms >= timeoutMs + 100) {
+                        late.add(ms);
+                    }
+                }
+                // The one documented exception: the caller that carries the second round trip
+                // reopens the connection (the first one's read timed out), then reads until the
+                // latest deadline in it.
+                assertTrue(late.size() <= 1, "callers that gave up late (ms): " + late);
+                assertTrue(slowest < 3 * timeoutMs + 100, "slowest " + slowest + " ms");
+                System.out.printf("stalled Redis, %d staggered callers: slowest gave up after"
+                        + " %d ms, late %s (timeout %d ms)%n", callers, slowest, late, timeoutMs);
+            } finally {
+                pool.shutdownNow();
+            }
         }
     }
 }
