@@ -6,6 +6,8 @@
 # errors: must be 0), 503s; RSS before, after each run and after IDLE seconds (15); how long
 # until a normal check is answered after the load stops (must be < 2 s). Fails on any
 # unanswered request, slow recovery, RSS over RSS_LIMIT_MB (300) or a degraded decision.
+# Then (unless BASELINE=0) the same load on a trivial JDK HttpServer with 8 platform threads,
+# for comparison only: what the JDK server itself does at that many connections.
 #
 # Usage: benchmarks/scripts/http-overload.sh
 #        CONNS=200 DURATION=2s IDLE=1 benchmarks/scripts/http-overload.sh          (smoke run)
@@ -60,4 +62,24 @@ echo "RSS ${IDLE}s after the load: $rss MB (limit $RSS_LIMIT_MB)"
 (( rss <= RSS_LIMIT_MB )) || { echo "FAIL: RSS $rss MB over $RSS_LIMIT_MB MB" >&2; fail=1; }
 grep -q OutOfMemoryError "$LOG" && { echo "FAIL: OutOfMemoryError in the server log" >&2; fail=1; }
 require_degraded_unchanged "$URL" "$DEGRADED"
+
+# The same load on the JDK server alone, for comparison (informational, never fails the run):
+# TrivialJsonServer, 8 platform threads, TCP_NODELAY, idle keep-alive connections not capped.
+# The product server is stopped first so the two do not share the cores.
+if [[ "${BASELINE:-1}" == 1 ]]; then
+  kill "$PID"; wait "$PID" 2>/dev/null || true
+  start_server TRIVIAL TPID TLOG "$JAVA" $JAVA_OPTS -Dsun.net.httpserver.maxIdleConnections=100000 \
+    -cp "$PROBES" dev.ratelimiter.benchmarks.http.TrivialJsonServer 0 8
+  wrk -t2 -c64 -d5s -s "$SCRIPTS/http-10k.lua" "$TRIVIAL/api/ratelimit/check" >/dev/null
+  echo
+  echo "Baseline, the JDK server alone (trivial handler, 8 platform threads), same load:"
+  echo "| connections | requests answered | refused at accept | unanswered (read/write/timeout) |"
+  echo "|---|---|---|---|"
+  for c in $CONNS; do
+    out=$(wrk -t2 -c"$c" -d"$DURATION" --timeout 5s -s "$SCRIPTS/http-10k.lua" "$TRIVIAL/api/ratelimit/check" 2>&1)
+    requests=$(awk '/requests in/ {print $1}' <<<"$out")
+    read -r connect rd wr to < <(awk '/Socket errors/ {gsub(",", ""); print $4, $6, $8, $10}' <<<"$out" | grep . || echo "0 0 0 0")
+    echo "| $c | $requests | $connect | $((rd + wr + to)) ($rd/$wr/$to) |"
+  done
+fi
 (( fail == 0 )) && echo PASS || { echo FAIL; exit 1; }
