@@ -63,8 +63,10 @@ class JdkRepliesTest {
                 jdk.log(System.Logger.Level.DEBUG, REPLY_501.replace("[501 Not Implemented]",
                         "[400 Bad Request]"));
                 // Our own responses (counted by ExchangeGuard) and lines with parameters.
-                jdk.log(System.Logger.Level.DEBUG, "POST /api/ratelimit/check HTTP/1.1 [200 OK] ()");
-                jdk.log(System.Logger.Level.DEBUG, "Exchange request line: {0}", "GET / [501 x] (y)");
+                jdk.log(System.Logger.Level.DEBUG,
+                        "POST /api/ratelimit/check HTTP/1.1 [200 OK] ()");
+                jdk.log(System.Logger.Level.DEBUG, "Exchange request line: {0}",
+                        "GET / [501 x] (y)");
                 jdk.log(System.Logger.Level.WARNING, "a JDK warning");
 
                 assertEquals(1.0, count(metrics, "501"));

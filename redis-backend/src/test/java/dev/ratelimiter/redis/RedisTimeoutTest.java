@@ -129,8 +129,8 @@ class RedisTimeoutTest {
         try (RedisProcess redis = RedisProcess.start();
              RedisStore store = RedisStore.builder().url(redis.url())
                      .keyPrefix(TestRedis.uniquePrefix()).timeout(Duration.ofMillis(timeoutMs))
-                     .readTimeout(Duration.ofMillis(timeoutMs)).connectionsPerNode(1).batching(false)
-                     .build();
+                     .readTimeout(Duration.ofMillis(timeoutMs)).connectionsPerNode(1)
+                     .batching(false).build();
              RateLimiter limiter = RateLimiter.builder().rules(RULES).store(store).build();
              Jedis admin = redis.jedis()) {
             for (int i = 0; i < callers; i++) {
