@@ -13,8 +13,8 @@ import org.slf4j.LoggerFactory;
  *   <li>the JDK HTTP server's logger ({@value JdkReplies#JDK_LOGGER}) also counts the replies
  *       the JDK sends itself, from the one DEBUG line it writes per reply
  *       ({@link JdkReplies#countingLogger}). This costs a string per response instead of the
- *       two log records per request that the {@code java.util.logging} route costs (measured:
- *       about 7% of the server's CPU per check).</li>
+ *       two log records per request that the {@code java.util.logging} route costs (20 ns
+ *       against 1.8 µs per request with two threads, {@code JdkReplyLogBenchmark}).</li>
  * </ul>
  * Loaded by the JDK through {@link java.util.ServiceLoader}, hence public; not for direct use.
  * Thread-safe; the loggers it returns are too.
