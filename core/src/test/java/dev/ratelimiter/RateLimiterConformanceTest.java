@@ -195,12 +195,10 @@ public abstract class RateLimiterConformanceTest {
 
         // 1 s later the first limit is full again, its time to full 0; the second is not.
         clock.advance(Duration.ofSeconds(1));
+        // The second: 93 and 2/3, plus 1 s at 600 ms a token, is 95 and 1/3; full in 5 tokens'
+        // time less the third already refilled.
         Decision later = limiter.peek(k);
-        assertEquals(10, later.remaining(0));
-        assertEquals(0, later.resetAfterNanos(0));
-        assertEquals(95, later.remaining(1), "93 and 2/3, plus 1 s at 600 ms a token: 95 and 1/3");
-        assertEquals(Duration.ofMillis(2_800).toNanos(), later.resetAfterNanos(1),
-                "5 tokens less the third already refilled");
+        assertLimits(later, 10, Duration.ZERO, 95, Duration.ofMillis(2_800));
         assertEquals(10, later.remaining(), "now the first limit is the larger");
     }
 
@@ -226,11 +224,8 @@ public abstract class RateLimiterConformanceTest {
         assertLimits(drained, 0, Duration.ofSeconds(2), 35, Duration.ofMillis(100));
 
         clock.advance(Duration.ofMillis(100));
-        Decision refilled = limiter.peek(k);
-        assertEquals(0, refilled.remaining(0), "half a token");
-        assertEquals(50, refilled.remaining(1));
-        assertEquals(Duration.ofMillis(1_900).toNanos(), refilled.resetAfterNanos(0));
-        assertEquals(0, refilled.resetAfterNanos(1));
+        Decision refilled = limiter.peek(k); // the first limit holds half a token
+        assertLimits(refilled, 0, Duration.ofMillis(1_900), 50, Duration.ZERO);
     }
 
     @Test
