@@ -21,13 +21,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       compiled for Java 17): a virtual thread per exchange. A slow client holds a few
  *       kilobytes, not a thread; the tasks are bounded by the connections.</li>
  *   <li><b>Platform</b>: {@code threads} threads serve a FIFO queue (a small pool keeps the
- *       two-core throughput: measured, 256 threads cost ~30% against 8). Exchanges still
- *       reading their request are counted; while some are, the pool grows by that many, up
- *       to {@code maxThreads}, so slow senders cannot starve the others; it shrinks back when
- *       they are gone. Extra threads have 256 KiB stacks. The queue holds up to
- *       {@code maxConnections} + 64 tasks, which the JDK server cannot exceed, so no exchange
- *       is refused by the executor (a refusal would close the connection without a
- *       response).</li>
+ *       JDK's one dispatcher thread, which accepts and reads for every connection, from
+ *       waiting for a core: see {@link ServerSettings#cpuThreads()}). A thread whose
+ *       client has sent nothing for a while is held by it: {@link PoolSizer} adds one thread
+ *       for each, up to {@code maxThreads}, so slow senders cannot starve the others, and
+ *       takes them away when they are gone. Extra threads have 256 KiB stacks. The queue
+ *       holds up to {@code maxConnections} + 64 tasks, which the JDK server cannot exceed, so
+ *       no exchange is refused by the executor (a refusal would close the connection without
+ *       a response).</li>
  * </ul>
  *
  * <p>Each task records when it was submitted, so the first filter can answer 503 to an exchange
@@ -37,21 +38,22 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class ExchangeExecutor implements Executor {
 
     private static final MethodHandle NEW_VIRTUAL = findVirtual();
-    private static final ThreadLocal<long[]> CURRENT = ThreadLocal.withInitial(() -> new long[2]);
+    /**
+     * Per thread: [0] nanoseconds the current task waited, [1] 1 while it reads its request,
+     * [2] the platform worker's {@link PoolSizer} slot (-1 for other threads).
+     */
+    private static final ThreadLocal<long[]> CURRENT =
+            ThreadLocal.withInitial(() -> new long[] {0, 0, -1});
 
     private final ExecutorService delegate;
-    private final ThreadPoolExecutor pool;
-    private final int baseThreads;
-    private final int maxThreads;
-    private final AtomicInteger pending = new AtomicInteger();
+    private final PoolSizer sizer;
+    private final AtomicInteger pending;
     private final AtomicInteger reading = new AtomicInteger();
 
-    private ExchangeExecutor(ExecutorService delegate, ThreadPoolExecutor pool, int base,
-                             int max) {
+    private ExchangeExecutor(ExecutorService delegate, PoolSizer sizer, AtomicInteger pending) {
         this.delegate = delegate;
-        this.pool = pool;
-        this.baseThreads = base;
-        this.maxThreads = max;
+        this.sizer = sizer;
+        this.pending = pending;
     }
 
     /** @return whether this JVM has virtual threads (Java 21+) */
@@ -68,24 +70,29 @@ final class ExchangeExecutor implements Executor {
         boolean virtual = usesVirtualThreads(s);
         if (virtual) {
             try {
-                return new ExchangeExecutor((ExecutorService) NEW_VIRTUAL.invoke(), null, 0, 0);
+                return new ExchangeExecutor((ExecutorService) NEW_VIRTUAL.invoke(), null,
+                        new AtomicInteger());
             } catch (Throwable e) {
                 throw new IllegalStateException("cannot create the virtual-thread executor", e);
             }
         }
         AtomicInteger n = new AtomicInteger();
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(s.threads(), s.maxThreads(), 30,
+        AtomicInteger pending = new AtomicInteger();
+        PoolSizer[] sizer = new PoolSizer[1];
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(s.threads(), s.threads(), 30,
                 TimeUnit.SECONDS, new LinkedBlockingQueue<>(s.maxConnections() + 64), r -> {
                     int i = n.incrementAndGet();
                     // The kept threads get the default stack; extra ones, mostly parked in a
                     // socket read, a small one.
-                    Thread t = new Thread(null, r, "ratelimiter-http-" + i,
+                    Runnable worker = () -> sizer[0].runWorker(r, slot -> CURRENT.get()[2] = slot);
+                    Thread t = new Thread(null, worker, "ratelimiter-http-" + i,
                             i <= s.threads() ? 0 : 256 * 1024);
                     t.setDaemon(true);
                     return t;
                 }, new ThreadPoolExecutor.AbortPolicy());
         pool.allowCoreThreadTimeOut(true);
-        return new ExchangeExecutor(pool, pool, s.threads(), s.maxThreads());
+        sizer[0] = new PoolSizer(pool, s.threads(), s.maxThreads(), pending);
+        return new ExchangeExecutor(pool, sizer[0], pending);
     }
 
     /**
@@ -111,15 +118,15 @@ final class ExchangeExecutor implements Executor {
 
     /** @return "virtual" or "platform" */
     String kind() {
-        return pool == null ? "virtual" : "platform";
+        return sizer == null ? "virtual" : "platform";
     }
 
     @Override
     public void execute(Runnable task) {
         long submitted = System.nanoTime();
         pending.incrementAndGet();
-        if (pool != null) {
-            grow();
+        if (sizer != null) {
+            sizer.taskSubmitted();
         }
         try {
             delegate.execute(() -> run(task, submitted));
@@ -131,21 +138,18 @@ final class ExchangeExecutor implements Executor {
 
     private void run(Runnable task, long submitted) {
         long[] current = CURRENT.get();
-        current[0] = System.nanoTime() - submitted;
+        long now = System.nanoTime();
+        current[0] = now - submitted;
         current[1] = 1;
         reading.incrementAndGet();
-        if (pool != null) {
-            // This thread may now wait on its client: let queued tasks have another.
-            grow();
+        if (sizer != null) {
+            sizer.reading((int) current[2], now); // this thread may now wait on its client
         }
         try {
             task.run();
         } finally {
             requestRead();
             pending.decrementAndGet();
-            if (pool != null && pool.getCorePoolSize() > baseThreads) {
-                shrink();
-            }
         }
     }
 
@@ -158,6 +162,9 @@ final class ExchangeExecutor implements Executor {
         if (current[1] != 0) {
             current[1] = 0;
             reading.decrementAndGet();
+            if (sizer != null) {
+                sizer.read((int) current[2]);
+            }
         }
     }
 
@@ -178,45 +185,19 @@ final class ExchangeExecutor implements Executor {
 
     /** @return platform threads now allowed (0 for virtual threads) */
     int threadsAllowed() {
-        return pool == null ? 0 : pool.getCorePoolSize();
+        return sizer == null ? 0 : sizer.threadsAllowed();
     }
 
-    /**
-     * Threads held by clients still sending do not count against the kept threads, past a
-     * slack of half of them (a fast request is also briefly "reading"; without the slack, the
-     * pool would resize on every burst).
-     */
-    private int wanted() {
-        return Math.min(maxThreads, baseThreads + Math.max(0, reading.get() - baseThreads / 2));
-    }
-
-    private void grow() {
-        int want = wanted();
-        if (want > pool.getCorePoolSize()) {
-            synchronized (pool) {
-                if (want > pool.getCorePoolSize()) {
-                    // Starts threads for queued tasks at once.
-                    pool.setCorePoolSize(want);
-                }
-            }
-        }
-    }
-
-    private void shrink() {
-        int slack = Math.max(1, baseThreads / 2);
-        if (wanted() + slack < pool.getCorePoolSize()) {
-            synchronized (pool) {
-                int now = wanted();
-                if (now + slack < pool.getCorePoolSize()) {
-                    // Threads above the new size exit once idle for the keep-alive time.
-                    pool.setCorePoolSize(now);
-                }
-            }
-        }
+    /** @return the platform pool's sizer, null for virtual threads */
+    PoolSizer sizer() {
+        return sizer;
     }
 
     /** Stops taking tasks; running ones finish. */
     void shutdown() {
+        if (sizer != null) {
+            sizer.close();
+        }
         delegate.shutdown();
     }
 
