@@ -57,7 +57,12 @@ final class Backends {
     }
 
     /** A limiter on the configured store, and the store's name. */
-    record Opened(RateLimiter limiter, String backend) {
+    /**
+     * @param limiter the limiter, owned by the caller
+     * @param backend the store's name
+     * @param localStore whether the store keeps its state in this JVM (no round trips)
+     */
+    record Opened(RateLimiter limiter, String backend, boolean localStore) {
     }
 
     /**
@@ -86,7 +91,7 @@ final class Backends {
             }
             failSafe.applyTo(builder);
         }
-        return new Opened(builder.build(), store.name());
+        return new Opened(builder.build(), store.name(), store.isLocal());
     }
 
     static BucketStore store(String backend, ConfigSource source) {

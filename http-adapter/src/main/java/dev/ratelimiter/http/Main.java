@@ -55,6 +55,21 @@ public final class Main {
         return (int) Math.max(256, Math.min(ceiling, budget));
     }
 
+    /**
+     * The platform thread count for the store, unless the settings name one: a remote store's
+     * checks each wait for a round trip, so more threads keep more checks in flight
+     * ({@link ServerSettings#remoteStoreThreads()}); an in-process store's checks only use
+     * the CPU ({@link ServerSettings#cpuThreads()}).
+     */
+    static ServerSettings threadsForStore(ServerSettings settings, ConfigSource source,
+                                          boolean localStore) {
+        if (localStore
+                || !source.get("ratelimiter.server.threads", "RATE_LIMITER_THREADS").isEmpty()) {
+            return settings;
+        }
+        return settings.withThreads(ServerSettings.remoteStoreThreads());
+    }
+
     static int run(String[] args, PrintStream out, PrintStream err) {
         Path config = null;
         for (int i = 0; i < args.length; i++) {
@@ -87,6 +102,7 @@ public final class Main {
                         Runtime.getRuntime().maxMemory(), settings.maxConnections()));
             }
             opened = Backends.open(settings, core, source);
+            settings = threadsForStore(settings, source, opened.localStore());
         } catch (IllegalArgumentException | IllegalStateException e) {
             err.println("ratelimiter-http: configuration error: " + e.getMessage());
             return 2;
@@ -137,6 +153,8 @@ public final class Main {
         }, "ratelimiter-shutdown"));
         out.println("ratelimiter-http listening on http://" + server.hostAndPort()
                 + " executor=" + server.executorKind()
+                + (server.executorKind().equals("platform")
+                        ? " threads=" + settings.threads() + "-" + settings.maxThreads() : "")
                 + " maxConnections=" + settings.maxConnections()
                 + " maxHeap=" + Runtime.getRuntime().maxMemory() / (1024 * 1024) + "MB"
                 + " backend=" + opened.backend() + " policies=" + core.rules().policies().size()

@@ -143,6 +143,21 @@ class ServerSettingsTest {
     }
 
     @Test
+    void platformThreadsAreOnePerCoreAndMoreForARemoteStoreUnlessSet() {
+        int cores = Runtime.getRuntime().availableProcessors();
+        ServerSettings defaults = from(Map.of(), Map.of());
+        assertEquals(Math.max(2, cores), defaults.threads());
+        ConfigSource unset = ConfigSource.of(new Properties(), Map.of());
+        assertEquals(defaults.threads(), Main.threadsForStore(defaults, unset, true).threads());
+        assertEquals(Math.max(32, 4 * cores),
+                Main.threadsForStore(defaults, unset, false).threads());
+
+        ConfigSource set = ConfigSource.of(new Properties(), Map.of("RATE_LIMITER_THREADS", "5"));
+        ServerSettings five = ServerSettings.from(set);
+        assertEquals(5, Main.threadsForStore(five, set, false).threads());
+    }
+
+    @Test
     void toStringNeverShowsApiKeys() {
         ServerSettings s = from(Map.of(), Map.of("RATE_LIMITER_API_KEYS", "topsecret"));
         assertFalse(s.toString().contains("topsecret"));
