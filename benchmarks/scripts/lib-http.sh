@@ -78,6 +78,13 @@ metric() {
       s += $NF } END { printf "%d\n", s + 0 }'
 }
 
+# open_connections URL: TCP connections to the URL's port in any state but TIME-WAIT (ss).
+open_connections() {
+  local port=${1##*:}
+  ss -Htn state established state close-wait state syn-recv state fin-wait-1 state fin-wait-2 \
+    state last-ack state closing "( sport = :$port )" | wc -l
+}
+
 # rss_mb PID: resident set size in MiB.
 rss_mb() { awk '/^VmRSS/ {printf "%d\n", $2 / 1024}' "/proc/$1/status"; }
 
