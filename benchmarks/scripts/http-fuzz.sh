@@ -11,7 +11,7 @@
 #        JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 benchmarks/scripts/http-fuzz.sh
 source "$(dirname "$0")/lib-http.sh"
 start_product URL PID LOG
-echo "java: $(java_version)  server: $(grep -o 'executor=[a-z]*' "$LOG")"
+echo "java: $(java_version)  server: $(grep -o 'executor=[a-z]*\( threads=[0-9-]*\)\?' "$LOG")"
 status=0
 timeout "${TIME_LIMIT:-900}" "$JAVA" -cp "$PROBES" dev.ratelimiter.benchmarks.http.RawFuzzer \
   "$URL" "${COUNT:-100000}" "${SEED:-42}" "${THREADS:-4}" || status=$?

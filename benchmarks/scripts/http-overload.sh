@@ -22,7 +22,7 @@ IDLE=${IDLE:-15}
 RSS_LIMIT_MB=${RSS_LIMIT_MB:-300}
 
 start_product URL PID LOG
-echo "java: $(java_version)  $(grep -o 'executor=[a-z]* maxConnections=[0-9]* maxHeap=[0-9]*MB' "$LOG")  JAVA_OPTS=$JAVA_OPTS  ulimit -n $(ulimit -n)"
+echo "java: $(java_version)  $(grep -o 'executor=[a-z]*\( threads=[0-9-]*\)\? maxConnections=[0-9]* maxHeap=[0-9]*MB' "$LOG")  JAVA_OPTS=$JAVA_OPTS  ulimit -n $(ulimit -n)"
 # 10k live keys (the lua script draws from 10,000), and a warm JIT.
 wrk -t2 -c64 -d5s -s "$SCRIPTS/http-10k.lua" "$URL/api/ratelimit/check" >/dev/null
 DEGRADED=$(metric "$URL" ratelimiter_checks_degraded_total)

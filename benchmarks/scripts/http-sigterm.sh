@@ -13,7 +13,7 @@ CONNECTIONS=${CONNECTIONS:-64}
 LEAD=${LEAD:-3}
 GRACE=${RATE_LIMITER_SHUTDOWN_GRACE:-10}
 start_product URL PID LOG RATE_LIMITER_SHUTDOWN_GRACE="$GRACE"
-echo "java: $(java_version)  $(grep -o 'executor=[a-z]*' "$LOG")"
+echo "java: $(java_version)  $(grep -o 'executor=[a-z]*\( threads=[0-9-]*\)\?' "$LOG")"
 load_out=$(mktemp); LOGS+=("$load_out")
 "$JAVA" -cp "$PROBES" dev.ratelimiter.benchmarks.http.KeepAliveLoad "$URL" "$CONNECTIONS" \
   "$((LEAD + 3))" >"$load_out" 2>&1 &

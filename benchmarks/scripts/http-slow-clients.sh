@@ -11,6 +11,6 @@
 source "$(dirname "$0")/lib-http.sh"
 # shellcheck disable=SC2086
 start_product URL PID LOG ${SERVER_ENV:-}
-echo "java: $(java_version)  server: $(grep -o 'executor=[a-z]*' "$LOG")  JAVA_OPTS=$JAVA_OPTS"
+echo "java: $(java_version)  server: $(grep -o 'executor=[a-z]*\( threads=[0-9-]*\)\?' "$LOG")  JAVA_OPTS=$JAVA_OPTS"
 "$JAVA" -cp "$PROBES" dev.ratelimiter.benchmarks.http.SlowClientsProbe "$URL" \
   "${SLOW:-500}" "${DURATION:-20}" "${RATE:-100}" "${INTERVAL_MS:-2000}" "${P99_MS:-50}"
