@@ -3,6 +3,7 @@ package dev.ratelimiter.http;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
@@ -24,8 +25,9 @@ import java.util.function.IntConsumer;
  * so a read that lasts {@value #HELD_MILLIS} ms is a client that has not sent.
  *
  * <p>Each worker thread owns a slot holding when its current read began ({@link #reading} and
- * {@link #read}: one ordered write each, no lock). One daemon thread looks every
- * {@value #TICK_MILLIS} ms while exchanges are pending and parks with no timer when none are;
+ * {@link #read}: one ordered write each, no lock). One daemon thread, started by the first
+ * submission, looks every {@value #TICK_MILLIS} ms while exchanges are pending and parks with no
+ * timer when none are;
  * it grows the pool at once (threads start for queued tasks) and shrinks it when the held
  * threads are gone (the extra threads exit as they finish their task). Thread-safe.
  */
@@ -44,7 +46,9 @@ final class PoolSizer {
     private final ConcurrentLinkedQueue<Integer> freeSlots = new ConcurrentLinkedQueue<>();
     private final AtomicInteger slotsUsed = new AtomicInteger();
     private final Thread monitor;
-    private volatile boolean parked;
+    private final AtomicBoolean started = new AtomicBoolean();
+    /** True until the first submission (the monitor starts then) and while it sleeps. */
+    private volatile boolean parked = true;
     private volatile boolean closed;
     private volatile long ticks;
 
@@ -65,7 +69,6 @@ final class PoolSizer {
         }
         monitor = new Thread(this::watch, "ratelimiter-http-pool-sizer");
         monitor.setDaemon(true);
-        monitor.start();
     }
 
     /**
@@ -106,11 +109,15 @@ final class PoolSizer {
         }
     }
 
-    /** Called on each submission: wakes the monitor if it sleeps. */
+    /** Called on each submission: starts the monitor, or wakes it if it sleeps. */
     void taskSubmitted() {
         if (parked) {
             parked = false;
-            LockSupport.unpark(monitor);
+            if (!started.get() && started.compareAndSet(false, true)) {
+                monitor.start(); // not before: a server that never starts leaves no thread
+            } else {
+                LockSupport.unpark(monitor);
+            }
         }
     }
 

@@ -91,7 +91,10 @@ class PoolSizerTest {
     }
 
     @Test
-    void theMonitorSleepsWithoutATimerWhenNothingIsPending() throws Exception {
+    void theMonitorStartsWithTheFirstTaskAndSleepsWithoutATimerWhenNothingIsPending()
+            throws Exception {
+        assertEquals(Thread.State.NEW, executor.sizer().monitor().getState(),
+                "no thread before the first exchange (a server that fails to start leaks none)");
         CountDownLatch ran = new CountDownLatch(1);
         executor.execute(ran::countDown);
         assertTrue(ran.await(5, TimeUnit.SECONDS));
