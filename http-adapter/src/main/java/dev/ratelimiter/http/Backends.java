@@ -56,8 +56,9 @@ final class Backends {
         return List.copyOf(names);
     }
 
-    /** A limiter on the configured store, and the store's name. */
     /**
+     * A limiter on the configured store, the store's name, and whether it is in-process.
+     *
      * @param limiter the limiter, owned by the caller
      * @param backend the store's name
      * @param localStore whether the store keeps its state in this JVM (no round trips)
